@@ -1,0 +1,152 @@
+// Package cli implements ipcscope's subcommands. Each command parses its own
+// flags, calls ipc or probe for plain data, and prints a table or JSON.
+// Exit codes: 0 success, 1 something asked for failed, 2 usage error.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Build information, set with -ldflags "-X ipcscope/cli.Version=...".
+var (
+	Version = "dev"
+	Commit  = "unknown"
+	Date    = "unknown"
+)
+
+// Env is what a command may touch besides its arguments.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Exit codes shared by every command.
+const (
+	ExitOK    = 0
+	ExitFail  = 1
+	ExitUsage = 2
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(env *Env, args []string) int
+}
+
+// commands is filled by each command file's init, so that adding a command
+// touches only its own file.
+var commands = map[string]command{}
+
+func register(name, summary string, run func(env *Env, args []string) int) {
+	commands[name] = command{name: name, summary: summary, run: run}
+}
+
+// Root runs when ipcscope is started without a subcommand (the inspector,
+// once the ui registers it). Nil means: print help.
+var Root func(env *Env, args []string) int
+
+// Main runs ipcscope with the given arguments (without the program name).
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if len(args) > 0 {
+		switch args[0] {
+		case "--version", "-version", "version":
+			fmt.Fprintf(stdout, "ipcscope %s (commit %s, built %s)\n", Version, Commit, Date)
+			return ExitOK
+		case "-h", "--help", "-help", "help":
+			usage(stdout)
+			return ExitOK
+		}
+		if c, ok := commands[args[0]]; ok {
+			return c.run(env, args[1:])
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			fmt.Fprintf(stderr, "ipcscope: unknown command %q\n\n", args[0])
+			usage(stderr)
+			return ExitUsage
+		}
+	}
+	if Root != nil {
+		return Root(env, args)
+	}
+	usage(stdout)
+	return ExitOK
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ipcscope: find leaked System V semaphore sets and check what each HTTPS host serves.")
+	fmt.Fprintln(w, "\nUsage:\n  ipcscope [command] [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'ipcscope COMMAND --help' for a command's flags; 'ipcscope --version' for the version.")
+}
+
+// newFlags makes a FlagSet that reports errors to env.Stderr and prints a
+// usage line naming the command.
+func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: ipcscope %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after positional arguments (as in
+// "ipcscope probe example.org --json"); "--" ends flag parsing. It returns
+// the positional arguments, the exit code and whether the command is done
+// (--help printed usage to stdout and exits 0; any other error exits 2).
+func parseFlags(env *Env, fs *flag.FlagSet, args []string) (rest []string, code int, done bool) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(env.Stdout)
+				fs.Usage()
+				return nil, ExitOK, true
+			}
+			return nil, ExitUsage, true
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, 0, false
+		}
+		// Parse stops at the first positional argument, or swallows "--".
+		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
+			return append(rest, left...), 0, false
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

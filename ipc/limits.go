@@ -1,0 +1,143 @@
+package ipc
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"ipcscope/ipc/sysv"
+)
+
+// Thresholds of the diagnosis, in percent of a limit.
+const (
+	WarnPercent = 80
+	CritPercent = 95
+)
+
+// readLimits reads the namespace's limits from /proc/sys/kernel, falling
+// back to semctl(IPC_INFO) for the semaphore ones.
+func readLimits(procRoot string) (Limits, []string) {
+	var l Limits
+	var warn []string
+	l.SEMVMX = sysv.SEMVMX
+	if b, err := os.ReadFile(procPath(procRoot, "sys/kernel/sem")); err == nil {
+		var perr error
+		l.SEMMSL, l.SEMMNS, l.SEMOPM, l.SEMMNI, perr = parseKernelSem(b)
+		if perr != nil {
+			warn = append(warn, perr.Error())
+		}
+	} else if si, _, ierr := sysv.Info(false); ierr == nil {
+		l.SEMMSL, l.SEMMNS, l.SEMOPM, l.SEMMNI, l.SEMVMX = int(si.Msl), int64(si.Mns), int(si.Opm), int(si.Mni), int(si.Vmx)
+	} else {
+		warn = append(warn, fmt.Sprintf("semaphore limits unreadable: %v; semctl(IPC_INFO): %v", err, ierr))
+	}
+	read := func(name string) uint64 {
+		v, err := readUintFile(procPath(procRoot, "sys/kernel", name))
+		if err != nil && !os.IsNotExist(err) {
+			warn = append(warn, err.Error())
+		}
+		return v
+	}
+	l.SHMMNI = int(read("shmmni"))
+	l.SHMALL = read("shmall")
+	l.SHMMAX = read("shmmax")
+	l.MSGMNI = int(read("msgmni"))
+	return l, warn
+}
+
+// readUsage counts what the sets use, plus shm segments and msg queues.
+func readUsage(procRoot string, sets []Set) (Usage, []string) {
+	var u Usage
+	var warn []string
+	u.Sets = len(sets)
+	for i := range sets {
+		u.Semaphores += int64(sets[i].NSems)
+		switch sets[i].Verdict {
+		case Live:
+			u.Live++
+		case Orphan:
+			u.Orphans++
+		case Stale:
+			u.Stale++
+		case Unknown:
+			u.Unknown++
+		}
+	}
+	if b, err := os.ReadFile(procPath(procRoot, "sysvipc/shm")); err == nil {
+		var w []string
+		u.ShmSegs, u.ShmPages, w, _ = parseSysvShm(bytes.NewReader(b), uint64(os.Getpagesize()))
+		warn = append(warn, w...)
+	}
+	if b, err := os.ReadFile(procPath(procRoot, "sysvipc/msg")); err == nil {
+		u.MsgQueues, _ = countRows(bytes.NewReader(b))
+	}
+	return u, warn
+}
+
+// Diagnose explains, in plain words, every limit that is at or near full.
+// An empty result means nothing is near a limit.
+func Diagnose(l Limits, u Usage) []Finding {
+	var out []Finding
+	removable := ""
+	if u.Orphans > 0 || u.Stale > 0 {
+		removable = fmt.Sprintf(" %s of the %s in use %s orphans (run 'ipcscope clean')", commas(int64(u.Orphans)), plural(u.Sets, "set", "sets"), isAre(u.Orphans))
+		if u.Stale > 0 {
+			removable += fmt.Sprintf(", %s stale (check by hand, 'ipcscope clean --include-stale')", commas(int64(u.Stale)))
+		}
+		removable += "."
+	}
+	add := func(res string, used, limit uint64, what, symptom, extra string) {
+		if limit == 0 {
+			return
+		}
+		pct := 100 * float64(used) / float64(limit)
+		var f Finding
+		switch {
+		case used >= limit:
+			f = Finding{Severity: SevCrit, Message: fmt.Sprintf("%s full: %s of %s %s in use; %s.%s", res, commas(int64(used)), commas(int64(limit)), what, symptom, extra)}
+		case pct >= CritPercent:
+			f = Finding{Severity: SevCrit, Message: fmt.Sprintf("%s almost full (%.0f%%): %s of %s %s in use; when it is full, %s.%s", res, pct, commas(int64(used)), commas(int64(limit)), what, symptom, extra)}
+		case pct >= WarnPercent:
+			f = Finding{Severity: SevWarn, Message: fmt.Sprintf("%s at %.0f%%: %s of %s %s in use; when it is full, %s.%s", res, pct, commas(int64(used)), commas(int64(limit)), what, symptom, extra)}
+		default:
+			return
+		}
+		f.Resource, f.Used, f.Limit, f.Percent = res, used, limit, pct
+		out = append(out, f)
+	}
+	semSymptom := "the next semget() fails with ENOSPC (\"No space left on device\"; Apache: \"(28)No space left on device: AH00023: Couldn't create the ... mutex\")"
+	add("SEMMNI", uint64(u.Sets), uint64(l.SEMMNI), "semaphore sets", semSymptom, removable)
+	add("SEMMNS", uint64(u.Semaphores), uint64(max(l.SEMMNS, 0)), "semaphores", semSymptom, removable)
+	add("SHMMNI", uint64(u.ShmSegs), uint64(l.SHMMNI), "shared memory segments", "shmget() fails with ENOSPC", "")
+	add("SHMALL", u.ShmPages, l.SHMALL, "shared memory pages", "shmget() fails with ENOSPC", "")
+	add("MSGMNI", uint64(u.MsgQueues), uint64(l.MSGMNI), "message queues", "msgget() fails with ENOSPC", "")
+	return out
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// commas formats 32000 as "32,000".
+func commas(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

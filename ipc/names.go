@@ -1,0 +1,94 @@
+package ipc
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// names resolves user and group IDs from /etc/passwd and /etc/group (the
+// static binary has no NSS; LDAP users show as numbers, like ipcs does when
+// it cannot resolve them).
+type names struct {
+	users, groups map[int]string
+}
+
+var namesCache struct {
+	sync.Mutex
+	passwd, group  string
+	mtimeP, mtimeG time.Time
+	n              *names
+}
+
+// loadNames reads the two files, reusing the last result while neither
+// file has changed.
+func loadNames(passwd, group string) *names {
+	mt := func(p string) time.Time {
+		st, err := os.Stat(p)
+		if err != nil {
+			return time.Time{}
+		}
+		return st.ModTime()
+	}
+	mp, mg := mt(passwd), mt(group)
+	namesCache.Lock()
+	defer namesCache.Unlock()
+	c := &namesCache
+	if c.n != nil && c.passwd == passwd && c.group == group && c.mtimeP.Equal(mp) && c.mtimeG.Equal(mg) {
+		return c.n
+	}
+	n := &names{users: readIDFile(passwd), groups: readIDFile(group)}
+	c.passwd, c.group, c.mtimeP, c.mtimeG, c.n = passwd, group, mp, mg, n
+	return n
+}
+
+// readIDFile maps the third field (the ID) to the first (the name) of a
+// passwd- or group-style file. Unreadable files give an empty map.
+func readIDFile(path string) map[int]string {
+	m := map[int]string{}
+	f, err := os.Open(path)
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' || line[0] == '+' || line[0] == '-' {
+			continue
+		}
+		f := strings.SplitN(line, ":", 4)
+		if len(f) < 3 {
+			continue
+		}
+		id, err := strconv.Atoi(f[2])
+		if err != nil {
+			continue
+		}
+		if _, dup := m[id]; !dup {
+			m[id] = f[0]
+		}
+	}
+	return m
+}
+
+func (n *names) user(uid int) string {
+	if n != nil {
+		if s, ok := n.users[uid]; ok {
+			return s
+		}
+	}
+	return strconv.Itoa(uid)
+}
+
+func (n *names) group(gid int) string {
+	if n != nil {
+		if s, ok := n.groups[gid]; ok {
+			return s
+		}
+	}
+	return strconv.Itoa(gid)
+}

@@ -1,0 +1,250 @@
+package ipc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcscope/ipc/sysv"
+)
+
+// Options tune a scan. The zero value scans the caller's IPC namespace
+// through the real /proc.
+type Options struct {
+	// ProcRoot is where proc is mounted; default "/proc".
+	ProcRoot string
+	// Passwd and Group name users and groups; default /etc/passwd, /etc/group.
+	Passwd, Group string
+	// AllPIDsVisible asserts that every process that can use this IPC
+	// namespace is visible in our PID namespace. It is automatic in the
+	// initial PID namespace; set it only for a sandbox that made its own
+	// PID and IPC namespaces together (as the tests do). Without it, a
+	// scan from a nested PID namespace never calls a set an orphan.
+	AllPIDsVisible bool
+}
+
+func (o *Options) defaults() {
+	if o.ProcRoot == "" {
+		o.ProcRoot = "/proc"
+	}
+	if o.Passwd == "" {
+		o.Passwd = "/etc/passwd"
+	}
+	if o.Group == "" {
+		o.Group = "/etc/group"
+	}
+}
+
+// Scan takes a snapshot of the calling thread's IPC namespace.
+func Scan(opts Options) (*Snapshot, error) {
+	opts.defaults()
+	start := time.Now()
+	snap := &Snapshot{Taken: start, Source: "/proc/sysvipc/sem"}
+	snap.Host, _ = os.Hostname()
+	var uts unix.Utsname
+	if unix.Uname(&uts) == nil {
+		snap.Kernel = unix.ByteSliceToString(uts.Release[:])
+	}
+	if link, err := os.Readlink(procPath(opts.ProcRoot, "thread-self/ns/ipc")); err == nil {
+		snap.IPCNS = parseNSLink(link)
+	} else if link, err := os.Readlink(procPath(opts.ProcRoot, "self/ns/ipc")); err == nil {
+		snap.IPCNS = parseNSLink(link)
+	}
+
+	rows, warn, err := listSets(opts.ProcRoot)
+	if err != nil {
+		return nil, err
+	}
+	if warn.source != "" {
+		snap.Source = warn.source
+	}
+	snap.Warnings = append(snap.Warnings, warn.lines...)
+
+	procs, err := ReadProcTable(opts.ProcRoot)
+	if err != nil {
+		return nil, fmt.Errorf("reading the process table: %w", err)
+	}
+	if len(procs.Warnings) > 5 {
+		snap.Warnings = append(snap.Warnings, procs.Warnings[:5]...)
+		snap.Warnings = append(snap.Warnings, fmt.Sprintf("… and %d more unreadable processes", len(procs.Warnings)-5))
+	} else {
+		snap.Warnings = append(snap.Warnings, procs.Warnings...)
+	}
+	env := &judgeEnv{procs: procs, ns: snap.IPCNS, names: loadNames(opts.Passwd, opts.Group)}
+	env.allVisible, env.whyNotVisible = visibility(opts, procs)
+
+	snap.Sets = make([]Set, 0, len(rows))
+	var vals []uint16
+	for _, r := range rows {
+		s := setFromRow(r, env.names)
+		readErr := readSems(&s, &vals)
+		if isGone(readErr) {
+			snap.Vanished++
+			continue
+		}
+		judge(&s, env, readErr)
+		snap.Sets = append(snap.Sets, s)
+	}
+	sort.Slice(snap.Sets, func(i, j int) bool { return snap.Sets[i].ID < snap.Sets[j].ID })
+
+	var lw []string
+	snap.Limits, lw = readLimits(opts.ProcRoot)
+	snap.Warnings = append(snap.Warnings, lw...)
+	snap.Usage, lw = readUsage(opts.ProcRoot, snap.Sets)
+	snap.Warnings = append(snap.Warnings, lw...)
+	snap.Diagnosis = Diagnose(snap.Limits, snap.Usage)
+	snap.Duration = time.Since(start)
+	return snap, nil
+}
+
+// visibility decides whether sempid 0 and missing processes can be
+// trusted: only when we see every process of the namespace.
+func visibility(opts Options, procs *ProcTable) (bool, string) {
+	if _, ok := procs.ByPID[1]; !ok {
+		return false, "this user cannot see every process (is /proc mounted with hidepid?)"
+	}
+	if opts.AllPIDsVisible {
+		return true, ""
+	}
+	b, err := os.ReadFile(procPath(opts.ProcRoot, "thread-self/status"))
+	if err != nil {
+		b, err = os.ReadFile(procPath(opts.ProcRoot, "self/status"))
+	}
+	if err != nil {
+		return false, "the PID namespace could not be read"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			if len(strings.Fields(rest)) > 1 {
+				return false, "ipcscope runs in a nested PID namespace (a container?) and cannot see processes outside it"
+			}
+			return true, ""
+		}
+	}
+	return true, "" // kernels before 4.1 have no NSpid line and no such nesting to worry about here
+}
+
+type listWarnings struct {
+	source string
+	lines  []string
+}
+
+// listSets reads /proc/sysvipc/sem in one pass, or falls back to semctl.
+func listSets(procRoot string) ([]semRow, listWarnings, error) {
+	var w listWarnings
+	b, err := os.ReadFile(procPath(procRoot, "sysvipc/sem"))
+	if err == nil {
+		rows, warnings, perr := parseSysvSem(bytes.NewReader(b))
+		w.lines = warnings
+		if perr != nil {
+			w.lines = append(w.lines, "reading /proc/sysvipc/sem: "+perr.Error())
+		}
+		return rows, w, nil
+	}
+	w.source = "semctl"
+	w.lines = append(w.lines, fmt.Sprintf("/proc/sysvipc/sem unreadable (%v); listed with semctl instead", err))
+	rows, err := listSetsSemctl()
+	return rows, w, err
+}
+
+// listSetsSemctl walks the kernel's index with SEM_STAT_ANY (Linux ≥ 4.17),
+// or SEM_STAT (which needs read permission) on older kernels.
+func listSetsSemctl() ([]semRow, error) {
+	_, maxIdx, err := sysv.Info(false)
+	if err != nil {
+		return nil, fmt.Errorf("semctl(IPC_INFO): %w", err)
+	}
+	usage, _, _ := sysv.Info(true)
+	for _, any := range []bool{true, false} {
+		var rows []semRow
+		for i := 0; i <= maxIdx; i++ {
+			ds, id, err := sysv.StatIndex(i, any)
+			if err != nil {
+				continue // empty slot, gone, or not readable
+			}
+			rows = append(rows, rowFromDS(id, &ds))
+		}
+		if len(rows) > 0 || usage.Usz == 0 {
+			return rows, nil
+		}
+	}
+	return nil, fmt.Errorf("the kernel reports %d sets but none could be listed (SEM_STAT_ANY needs Linux 4.17; SEM_STAT needs read permission)", usage.Usz)
+}
+
+func rowFromDS(id int, ds *sysv.DS) semRow {
+	return semRow{
+		Key: Key(uint32(ds.Perm.Key)), ID: id, Mode: ds.Perm.Mode & 0o777, NSems: int(ds.NSems),
+		UID: int(ds.Perm.UID), GID: int(ds.Perm.GID), CUID: int(ds.Perm.CUID), CGID: int(ds.Perm.CGID),
+		OTime: ds.OTime, CTime: ds.CTime,
+	}
+}
+
+func setFromRow(r semRow, n *names) Set {
+	return Set{
+		Key: r.Key, ID: r.ID, Perms: Perms(r.Mode & 0o777), NSems: r.NSems,
+		UID: r.UID, User: n.user(r.UID), Owner: n.user(r.UID),
+		GID: r.GID, Group: n.group(r.GID),
+		CUID: r.CUID, CUser: n.user(r.CUID), CGID: r.CGID, CGroup: n.group(r.CGID),
+		OTime: Unix(r.OTime), CTime: Unix(r.CTime),
+	}
+}
+
+// readSems fills s.Sems with every semaphore's value, sempid, ncount and
+// zcount. vals is a reusable buffer for GETALL.
+func readSems(s *Set, vals *[]uint16) error {
+	s.Sems = make([]Semaphore, s.NSems)
+	if s.NSems > 1 {
+		if cap(*vals) < s.NSems {
+			*vals = make([]uint16, s.NSems)
+		}
+		v := (*vals)[:s.NSems]
+		if err := sysv.GetAll(s.ID, v); err != nil {
+			return semErr("GETALL", s, err)
+		}
+		for i := range v {
+			s.Sems[i].Value = int(v[i])
+		}
+	}
+	for i := range s.Sems {
+		m := &s.Sems[i]
+		m.Num = i
+		var err error
+		if s.NSems == 1 {
+			if m.Value, err = sysv.GetVal(s.ID, i); err != nil {
+				return semErr("GETVAL", s, err)
+			}
+		}
+		if m.PID, err = sysv.GetPID(s.ID, i); err != nil {
+			return semErr("GETPID", s, err)
+		}
+		if m.NCount, err = sysv.GetNCnt(s.ID, i); err != nil {
+			return semErr("GETNCNT", s, err)
+		}
+		if m.ZCount, err = sysv.GetZCnt(s.ID, i); err != nil {
+			return semErr("GETZCNT", s, err)
+		}
+	}
+	return nil
+}
+
+// errGone marks a set that no longer exists.
+var errGone = errors.New("the set no longer exists")
+
+func isGone(err error) bool { return errors.Is(err, errGone) }
+
+func semErr(op string, s *Set, err error) error {
+	switch {
+	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
+		return fmt.Errorf("%w (semctl %s on %d: %v)", errGone, op, s.ID, err)
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		return fmt.Errorf("cannot read its semaphores: mode %s, owner %s; run as root or as %s (semctl %s: permission denied)", s.Perms, s.Owner, s.Owner, op)
+	default:
+		return fmt.Errorf("semctl %s failed: %v", op, err)
+	}
+}

@@ -1,0 +1,294 @@
+package ipc_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"ipcscope/ipc"
+	"ipcscope/ipc/ipctest"
+	"ipcscope/ipc/sysv"
+)
+
+func TestMain(m *testing.M) { ipctest.Main(m) }
+
+// nobodyUID owns "orphan" sets: a user with no processes in the namespace.
+const nobodyUID, nobodyGID = 4242, 4242
+
+func scan(t *testing.T) *ipc.Snapshot {
+	t.Helper()
+	snap, err := ipc.Scan(ipc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func find(t *testing.T, snap *ipc.Snapshot, id int) ipc.Set {
+	t.Helper()
+	for _, s := range snap.Sets {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("set %d not in snapshot (%d sets)", id, len(snap.Sets))
+	return ipc.Set{}
+}
+
+func start(t *testing.T, action string, opts ...ipctest.Option) *ipctest.Proc {
+	t.Helper()
+	p, err := ipctest.Start(action, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	return p
+}
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs real root to give sets to another uid")
+	}
+}
+
+// orphanSet makes a one-semaphore set owned by an idle user, operated on
+// by a process that then exited and was reaped.
+func orphanSet(t *testing.T) (id, deadPID int) {
+	t.Helper()
+	needRoot(t)
+	id = ipctest.NewSet(t, 1, 0o600)
+	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	if err := p.Reap(); err != nil {
+		t.Fatal(err)
+	}
+	return id, p.PID
+}
+
+func wantVerdict(t *testing.T, s ipc.Set, want ipc.Verdict) {
+	t.Helper()
+	if s.Verdict != want {
+		t.Fatalf("set %d: verdict %s, want %s; reasons: %q", s.ID, s.Verdict, want, s.Reasons)
+	}
+}
+
+func TestScanIsPrivateNamespace(t *testing.T) {
+	host, err := os.Readlink("/proc/1/ns/ipc")
+	if err != nil {
+		t.Skip("cannot read PID 1's namespace")
+	}
+	self, _ := os.Readlink("/proc/self/ns/ipc")
+	if host == self {
+		t.Fatalf("tests run in the host's IPC namespace %s", self)
+	}
+}
+
+func TestScanReadsEveryField(t *testing.T) {
+	id := ipctest.NewSet(t, 3, 0o640)
+	p := start(t, fmt.Sprintf("setval %d 2 7 exit", id))
+	if err := p.Reap(); err != nil {
+		t.Fatal(err)
+	}
+	snap := scan(t)
+	s := find(t, snap, id)
+	if s.NSems != 3 || len(s.Sems) != 3 {
+		t.Fatalf("nsems %d, %d semaphores read", s.NSems, len(s.Sems))
+	}
+	if s.Perms.String() != "0640" || s.Key != 0 {
+		t.Errorf("perms %s key %s", s.Perms, s.Key)
+	}
+	if s.Sems[2].Value != 7 || s.Sems[2].PID != p.PID || s.Sems[0].PID != 0 {
+		t.Errorf("semaphores %+v, want sem 2 = 7 by %d", s.Sems, p.PID)
+	}
+	if s.CTime.IsZero() || !s.OTime.IsZero() {
+		t.Errorf("ctime %v otime %v: SETVAL sets ctime only", s.CTime, s.OTime)
+	}
+	if snap.IPCNS == 0 || snap.Source != "/proc/sysvipc/sem" {
+		t.Errorf("namespace %d source %q", snap.IPCNS, snap.Source)
+	}
+	if snap.Usage.Sets != len(snap.Sets) || snap.Usage.Semaphores < 3 {
+		t.Errorf("usage %+v", snap.Usage)
+	}
+}
+
+func TestNegativeKeyPrintsAsHex(t *testing.T) {
+	id, err := ipctest.CreateSet(int32(-559038737), 1, 0o600) // 0xdeadbeef
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sysv.Remove(id) })
+	s := find(t, scan(t), id)
+	if s.Key.String() != "0xdeadbeef" {
+		t.Fatalf("key %s, want 0xdeadbeef", s.Key)
+	}
+}
+
+func TestLiveOperator(t *testing.T) {
+	id := ipctest.NewSet(t, 1, 0o600)
+	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil && os.Geteuid() == 0 {
+		t.Fatal(err)
+	}
+	p := start(t, fmt.Sprintf("semop %d 0 1 1 hold", id))
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Live)
+	if len(s.Operators) != 1 || s.Operators[0].PID != p.PID || s.Operators[0].State != ipc.OpRunning {
+		t.Fatalf("operators %+v", s.Operators)
+	}
+}
+
+func TestDeadOperatorIdleOwnerIsOrphan(t *testing.T) {
+	id, dead := orphanSet(t)
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Orphan)
+	if s.Operators[0].PID != dead || s.Operators[0].State != ipc.OpDead {
+		t.Fatalf("operators %+v", s.Operators)
+	}
+	if !strings.Contains(strings.Join(s.Reasons, "\n"), fmt.Sprintf("PID %d has exited", dead)) {
+		t.Errorf("reasons do not name the dead PID: %q", s.Reasons)
+	}
+}
+
+func TestZombieOperatorIsDead(t *testing.T) {
+	needRoot(t)
+	id := ipctest.NewSet(t, 1, 0o600)
+	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	if err := p.WaitExited(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// kill(pid, 0) still succeeds on a zombie; the verdict must not.
+	s := find(t, scan(t), id)
+	if s.Operators[0].State != ipc.OpZombie {
+		t.Fatalf("operator %+v, want zombie", s.Operators[0])
+	}
+	wantVerdict(t, s, ipc.Orphan)
+}
+
+func TestWaiterMakesLive(t *testing.T) {
+	for _, action := range []string{"wait", "waitzero"} {
+		t.Run(action, func(t *testing.T) {
+			id, _ := orphanSet(t)
+			if action == "waitzero" {
+				// value is 1 after orphanSet's +1, so wait-for-zero blocks
+			} else if err := sysv.SetVal(id, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+			// The set was an orphan: its operator is dead, its owner idle.
+			start(t, fmt.Sprintf("%s %d 0", action, id))
+			var s ipc.Set
+			for i := 0; i < 200; i++ {
+				s = find(t, scan(t), id)
+				if s.Waiters() > 0 {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if s.Waiters() == 0 {
+				t.Fatal("waiter never blocked")
+			}
+			wantVerdict(t, s, ipc.Live)
+		})
+	}
+}
+
+func TestOwnerStillRunningIsStale(t *testing.T) {
+	id, _ := orphanSet(t)
+	start(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+	if !strings.Contains(strings.Join(s.Reasons, "\n"), "4242 still runs 1 process") {
+		t.Errorf("reasons %q", s.Reasons)
+	}
+}
+
+func TestRootOwnedIsNeverOrphan(t *testing.T) {
+	id := ipctest.NewSet(t, 1, 0o600)
+	p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	_ = p.Reap()
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+}
+
+func TestNeverOperatedIsNotOrphan(t *testing.T) {
+	needRoot(t)
+	id := ipctest.NewSet(t, 2, 0o600)
+	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+}
+
+// Every semaphore counts: a live operator on the last of 17 semaphores
+// (PostgreSQL's shape) keeps the set live even if the first ones are dead.
+func TestEverySemaphoreCounts(t *testing.T) {
+	id, _ := orphanSet(t) // sem 0 changed by a dead PID
+	_ = id
+	id2 := ipctest.NewSet(t, 17, 0o600)
+	if err := ipctest.Chown(id2, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dead := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id2))
+	_ = dead.Reap()
+	start(t, fmt.Sprintf("semop %d 16 1 0 hold", id2))
+	wantVerdict(t, find(t, scan(t), id2), ipc.Live)
+}
+
+// A non-root caller cannot read a 0600 root set: the verdict is unknown
+// with the reason, not orphan, and nothing panics.
+func TestNoPermissionIsUnknown(t *testing.T) {
+	needRoot(t)
+	id := ipctest.NewSet(t, 1, 0o600)
+	out, err := runAsNobody(t, "scan", fmt.Sprint(id))
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(out, "verdict=unknown") || !strings.Contains(out, "permission denied") {
+		t.Fatalf("as nobody: %s", out)
+	}
+}
+
+func TestVanishedSetIsCounted(t *testing.T) {
+	// Remove a set between listing and reading, the way a racing ipcrm
+	// would: through a /proc copy that still lists it.
+	id := ipctest.NewSet(t, 1, 0o600)
+	root := fakeProcWithGhost(t, id)
+	snap, err := ipc.Scan(ipc.Options{ProcRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Vanished != 1 {
+		t.Fatalf("vanished %d, want 1", snap.Vanished)
+	}
+}
+
+func TestLimitsAndDiagnosis(t *testing.T) {
+	snap := scan(t)
+	used := len(snap.Sets)
+	if err := ipctest.SetLimits(250, 32000, 32, used+2); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ipctest.SetLimits(32000, 1024000000, 500, 32000) })
+	ipctest.NewSet(t, 1, 0o600)
+	ipctest.NewSet(t, 1, 0o600)
+	if _, err := ipctest.CreateSet(0, 1, 0o600); err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("semget past SEMMNI: %v, want ENOSPC", err)
+	}
+	snap = scan(t)
+	if snap.Limits.SEMMNI != used+2 || snap.Limits.SEMMSL != 250 || snap.Limits.SEMOPM != 32 {
+		t.Fatalf("limits %+v", snap.Limits)
+	}
+	if len(snap.Diagnosis) == 0 || snap.Diagnosis[0].Resource != "SEMMNI" || snap.Diagnosis[0].Severity != ipc.SevCrit {
+		t.Fatalf("diagnosis %+v", snap.Diagnosis)
+	}
+	if !strings.Contains(snap.Diagnosis[0].Message, "ENOSPC") || !strings.Contains(snap.Diagnosis[0].Message, "AH00023") {
+		t.Errorf("message %q", snap.Diagnosis[0].Message)
+	}
+}

@@ -1,0 +1,224 @@
+package ipc
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// StartSlack is how much later than a set's last change a process may
+// have started and still count as its operator: otime and ctime are whole
+// seconds, process start times are 1/100 s, and clocks tick between them.
+const StartSlack = 2 * time.Second
+
+// judgeEnv is everything a verdict depends on besides the set itself.
+type judgeEnv struct {
+	procs *ProcTable
+	// ns is the inode of the IPC namespace the sets live in (0 unknown).
+	ns uint64
+	// allVisible is true when every process that can reach the IPC
+	// namespace is in our PID namespace, so that sempid 0 means "never
+	// changed" and a missing process is really gone.
+	allVisible bool
+	// whyNotVisible explains allVisible == false.
+	whyNotVisible string
+	names         *names
+}
+
+// judge sets s.Operators, s.Verdict and s.Reasons. readErr is the reason
+// the semaphores could not be read, if any.
+func judge(s *Set, env *judgeEnv, readErr error) {
+	s.Operators = nil
+	s.Reasons = nil
+	if readErr != nil {
+		s.Verdict = Unknown
+		s.Reasons = append(s.Reasons, readErr.Error())
+		return
+	}
+	if len(s.Sems) != s.NSems {
+		s.Verdict = Unknown
+		s.Reasons = append(s.Reasons, fmt.Sprintf("read %d of %d semaphores", len(s.Sems), s.NSems))
+		return
+	}
+	s.Operators = operators(s, env)
+
+	var live []string
+	if w := s.Waiters(); w > 0 {
+		live = append(live, fmt.Sprintf("%s waiting on it now (ncount+zcount = %d): a process is blocked in semop", plural(w, "task", "tasks"), w))
+	}
+	var gone []string
+	for _, op := range s.Operators {
+		switch op.State {
+		case OpRunning:
+			live = append(live, fmt.Sprintf("last changed by PID %d (%s), which is still running", op.PID, op.Comm))
+		case OpDead:
+			gone = append(gone, fmt.Sprintf("PID %d has exited", op.PID))
+		case OpZombie:
+			gone = append(gone, fmt.Sprintf("PID %d is a zombie (exited, not reaped)", op.PID))
+		case OpReused:
+			gone = append(gone, fmt.Sprintf("PID %d now belongs to another process (%s)", op.PID, op.Comm))
+		}
+	}
+	if len(live) > 0 {
+		s.Verdict = Live
+		s.Reasons = live
+		return
+	}
+
+	zero := 0
+	for _, m := range s.Sems {
+		if m.PID == 0 {
+			zero++
+		}
+	}
+	var reasons []string
+	doubt := false // something keeps it from being an orphan
+	switch {
+	case s.NSems > 0 && zero == s.NSems && !env.allVisible:
+		s.Verdict = Unknown
+		s.Reasons = []string{"no semaphore shows a last operator (all sempids 0); " + env.whyNotVisible + ", so 0 may hide a process elsewhere"}
+		return
+	case s.NSems > 0 && zero == s.NSems:
+		reasons = append(reasons, "no semaphore was ever changed (all sempids 0): nothing shows who uses it")
+		doubt = true
+	case len(gone) > 0:
+		reasons = append(reasons, "no last operator is alive: "+strings.Join(gone, "; "))
+		if zero > 0 && !env.allVisible {
+			reasons = append(reasons, fmt.Sprintf("%s sempid 0; %s, so 0 may hide a live process", plural(zero, "semaphore has", "semaphores have"), env.whyNotVisible))
+			doubt = true
+		}
+	}
+	reasons = append(reasons, "nobody is waiting on it")
+
+	// Who could still use it: processes of the owner or creator user in
+	// the same IPC namespace. Root always runs something, so it proves
+	// nothing either way.
+	users := []int{s.UID}
+	if s.CUID != s.UID {
+		users = append(users, s.CUID)
+	}
+	var quiet []string
+	allRoot := true
+	for _, u := range users {
+		if u == 0 {
+			continue
+		}
+		allRoot = false
+		procs := env.sameNS(u)
+		name := env.names.user(u)
+		if len(procs) > 0 {
+			reasons = append(reasons, fmt.Sprintf("user %s still runs %s in this IPC namespace (%s)", name, plural(len(procs), "process", "processes"), commSummary(procs)))
+			doubt = true
+		} else {
+			quiet = append(quiet, name)
+		}
+	}
+	if allRoot {
+		reasons = append(reasons, "owned and created by root, which always runs processes, so ownership cannot show it is unused")
+		doubt = true
+	} else if len(quiet) > 0 {
+		reasons = append(reasons, fmt.Sprintf("no process of %s runs in this IPC namespace", strings.Join(quiet, " or ")))
+	}
+	if !doubt && !env.allVisible {
+		reasons = append(reasons, env.whyNotVisible+", so a user of the set may be invisible")
+		doubt = true
+	}
+	if doubt {
+		s.Verdict = Stale
+	} else {
+		s.Verdict = Orphan
+	}
+	s.Reasons = reasons
+}
+
+// operators groups the set's non-zero sempids and says what each is now.
+func operators(s *Set, env *judgeEnv) []Operator {
+	byPID := map[int]*Operator{}
+	var ops []Operator
+	order := []int{}
+	for _, m := range s.Sems {
+		if m.PID == 0 {
+			continue
+		}
+		op, ok := byPID[m.PID]
+		if !ok {
+			op = &Operator{PID: m.PID}
+			byPID[m.PID] = op
+			order = append(order, m.PID)
+		}
+		op.Sems = append(op.Sems, m.Num)
+	}
+	last := s.LastChange()
+	for _, pid := range order {
+		op := byPID[pid]
+		p := env.procs.ByPID[pid]
+		switch {
+		case p == nil:
+			op.State = OpDead
+		case p.Zombie():
+			op.State, op.Comm = OpZombie, p.Comm
+		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns:
+			op.State, op.Comm = OpReused, p.Comm+", other IPC namespace"
+		case !last.IsZero() && p.Start.After(last.Add(StartSlack)):
+			op.State, op.Comm = OpReused, fmt.Sprintf("%s, started %s after the set's last change", p.Comm, p.Start.Sub(last).Round(time.Second))
+		default:
+			op.State, op.Comm = OpRunning, p.Comm
+		}
+		if p != nil {
+			op.User = env.names.user(p.UIDs[0])
+		}
+		ops = append(ops, *op)
+	}
+	return ops
+}
+
+// sameNS lists the live processes of uid that may be in the sets' IPC
+// namespace (an unreadable namespace counts as the same: when in doubt,
+// the set is not an orphan).
+func (env *judgeEnv) sameNS(uid int) []*Process {
+	var out []*Process
+	for _, p := range env.procs.ByUID[uid] {
+		if p.IPCNS == 0 || env.ns == 0 || p.IPCNS == env.ns {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// commSummary says "apache2 ×5, rotatelogs" for a list of processes.
+func commSummary(procs []*Process) string {
+	count := map[string]int{}
+	for _, p := range procs {
+		count[p.Comm]++
+	}
+	names := make([]string, 0, len(count))
+	for c := range count {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if count[names[i]] != count[names[j]] {
+			return count[names[i]] > count[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	if len(names) > 3 {
+		names = append(names[:3], "…")
+	}
+	parts := make([]string, len(names))
+	for i, n := range names {
+		if count[n] > 1 {
+			parts[i] = fmt.Sprintf("%s ×%d", n, count[n])
+		} else {
+			parts[i] = n
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,14 @@
+// Command ipcscope inspects System V semaphore sets and the HTTPS/HTTP/2
+// setup of a Linux web server. main.go only parses the command line and
+// hands off to the cli package; ipc and probe return plain data, ui renders it.
+package main
+
+import (
+	"os"
+
+	"ipcscope/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
