@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"ipcscope/ipc"
+)
+
+func init() {
+	register("clean", "remove orphaned semaphore sets (safe for cron)", runClean)
+}
+
+// idList collects --id values: repeatable, and comma-separated lists.
+type idList []int
+
+func (l *idList) String() string { return fmt.Sprint([]int(*l)) }
+
+func (l *idList) Set(s string) error {
+	for _, part := range strings.Split(s, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || id < 0 {
+			return fmt.Errorf("%q is not a semaphore set ID", part)
+		}
+		*l = append(*l, id)
+	}
+	return nil
+}
+
+type cleanJSON struct {
+	DryRun    bool                `json:"dry_run"`
+	Namespace uint64              `json:"ipc_namespace"`
+	AuditLog  string              `json:"audit_log,omitempty"`
+	Removals  []ipc.Removal       `json:"removals"`
+	Kept      map[ipc.Verdict]int `json:"kept"`
+	Failed    int                 `json:"failed"`
+}
+
+func runClean(env *Env, args []string) int {
+	fs := newFlags(env, "clean", "[--dry-run] [--include-stale] [--id N]... [--json] [--audit-log FILE]")
+	dry := fs.Bool("dry-run", false, "check and print every decision, remove nothing")
+	stale := fs.Bool("include-stale", false, "also remove stale sets (no live operator, but the owner still runs processes or is root)")
+	var ids idList
+	fs.Var(&ids, "id", "remove only these set IDs (repeatable or comma-separated); each must pass the same checks")
+	asJSON := fs.Bool("json", false, "print the decisions as JSON")
+	audit := fs.String("audit-log", ipc.DefaultAuditLog(), "append one JSON line per removal to `FILE`, before the set is removed")
+	ns := nsFlag(fs)
+	rest, code, done := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(env.Stderr, "ipcscope clean: unexpected argument %q (set IDs go with --id)\n", rest[0])
+		return ExitUsage
+	}
+	out := cleanJSON{DryRun: *dry, Kept: map[ipc.Verdict]int{}, Removals: []ipc.Removal{}}
+	if !*dry {
+		out.AuditLog = *audit
+	}
+	err := ipc.InNamespace(*ns, func() error {
+		snap, err := ipc.Scan(ipc.Options{})
+		if err != nil {
+			return err
+		}
+		out.Namespace = snap.IPCNS
+		rm := ipc.NewRemover(ipc.RemoveOptions{AuditLog: *audit, AllowStale: *stale, DryRun: *dry})
+		byID := map[int]*ipc.Set{}
+		for i := range snap.Sets {
+			byID[snap.Sets[i].ID] = &snap.Sets[i]
+		}
+		if len(ids) > 0 {
+			for _, id := range ids {
+				s, ok := byID[id]
+				if !ok {
+					out.Removals = append(out.Removals, ipc.Removal{ID: id, Outcome: ipc.AlreadyGone, Reason: "no set with this ID in the namespace (already removed?)"})
+					continue
+				}
+				out.Removals = append(out.Removals, rm.Remove(*s))
+			}
+			return nil
+		}
+		for i := range snap.Sets {
+			s := &snap.Sets[i]
+			if s.Verdict == ipc.Orphan || (*stale && s.Verdict == ipc.Stale) {
+				out.Removals = append(out.Removals, rm.Remove(*s))
+			} else {
+				out.Kept[s.Verdict]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "ipcscope clean:", err)
+		return ExitFail
+	}
+	for _, r := range out.Removals {
+		// Asked by ID: anything not done is a failure. Automatic: a set
+		// that stopped being removable since the scan was rightly kept.
+		if !r.OK() && (len(ids) > 0 || r.Outcome == ipc.Failed) {
+			out.Failed++
+		}
+	}
+	if *asJSON {
+		if writeJSON(env.Stdout, out) != nil {
+			return ExitFail
+		}
+	} else {
+		printClean(env, &out)
+	}
+	if out.Failed > 0 {
+		return ExitFail
+	}
+	return ExitOK
+}
+
+func printClean(env *Env, out *cleanJSON) {
+	w := env.Stdout
+	counts := map[ipc.Outcome]int{}
+	for _, r := range out.Removals {
+		counts[r.Outcome]++
+		fmt.Fprintf(w, "%-12s semid %d key %s owner %s (%s): %s\n", r.Outcome, r.ID, r.Key, r.Owner, r.Verdict, r.Reason)
+		if r.Outcome == ipc.Removed || r.Outcome == ipc.WouldRemove || r.Outcome == ipc.Refused {
+			for _, why := range r.Reasons {
+				fmt.Fprintf(w, "    - %s\n", why)
+			}
+		}
+	}
+	var kept []string
+	for _, v := range ipc.Verdicts {
+		if n := out.Kept[v]; n > 0 {
+			kept = append(kept, fmt.Sprintf("%d %s", n, v))
+		}
+	}
+	if len(out.Removals) == 0 {
+		fmt.Fprint(w, "Nothing to remove")
+	} else if out.DryRun {
+		fmt.Fprintf(w, "Dry run: %d would be removed, %d refused, %d failed", counts[ipc.WouldRemove], counts[ipc.Refused], out.Failed)
+	} else {
+		fmt.Fprintf(w, "Removed %d, already gone %d, refused %d, failed %d", counts[ipc.Removed], counts[ipc.AlreadyGone], counts[ipc.Refused], out.Failed)
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(w, "; kept %s", strings.Join(kept, ", "))
+	}
+	fmt.Fprintln(w, ".")
+	if counts[ipc.Removed] > 0 {
+		fmt.Fprintf(w, "Audit log: %s\n", out.AuditLog)
+	}
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"ipcscope/ipc"
+)
+
+func init() {
+	register("limits", "show kernel IPC limits, usage and a diagnosis", runLimits)
+}
+
+// limitRow follows `lsipc -g --json` (resource, description, limit, used,
+// use%), with numbers, and null where lsipc prints "-".
+type limitRow struct {
+	Resource    string   `json:"resource"`
+	Description string   `json:"description"`
+	Limit       uint64   `json:"limit"`
+	Used        *uint64  `json:"used"`
+	UsePct      *float64 `json:"use%"`
+}
+
+type limitsJSON struct {
+	IPCLimits []limitRow    `json:"ipclimits"`
+	Namespace uint64        `json:"ipc_namespace"`
+	Limits    ipc.Limits    `json:"limits"`
+	Usage     ipc.Usage     `json:"usage"`
+	Diagnosis []ipc.Finding `json:"diagnosis"`
+}
+
+func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
+	used := func(v uint64, limit uint64) (*uint64, *float64) {
+		if limit == 0 {
+			return &v, nil
+		}
+		p := float64(int(10000*float64(v)/float64(limit)+0.5)) / 100
+		return &v, &p
+	}
+	row := func(res, desc string, limit uint64, u *uint64, p *float64) limitRow {
+		return limitRow{Resource: res, Description: desc, Limit: limit, Used: u, UsePct: p}
+	}
+	var rows []limitRow
+	a, b := used(uint64(u.Sets), uint64(l.SEMMNI))
+	rows = append(rows, row("SEMMNI", "Number of semaphore identifiers", uint64(l.SEMMNI), a, b))
+	a, b = used(uint64(u.Semaphores), uint64(max(l.SEMMNS, 0)))
+	rows = append(rows, row("SEMMNS", "Total number of semaphores", uint64(max(l.SEMMNS, 0)), a, b))
+	rows = append(rows, row("SEMMSL", "Max semaphores per semaphore set", uint64(l.SEMMSL), nil, nil))
+	rows = append(rows, row("SEMOPM", "Max number of operations per semop(2)", uint64(l.SEMOPM), nil, nil))
+	rows = append(rows, row("SEMVMX", "Semaphore max value", uint64(l.SEMVMX), nil, nil))
+	a, b = used(uint64(u.ShmSegs), uint64(l.SHMMNI))
+	rows = append(rows, row("SHMMNI", "Shared memory segments", uint64(l.SHMMNI), a, b))
+	a, b = used(u.ShmPages, l.SHMALL)
+	rows = append(rows, row("SHMALL", "Shared memory pages", l.SHMALL, a, b))
+	a, b = used(uint64(u.MsgQueues), uint64(l.MSGMNI))
+	rows = append(rows, row("MSGMNI", "Number of message queues", uint64(l.MSGMNI), a, b))
+	return rows
+}
+
+func runLimits(env *Env, args []string) int {
+	fs := newFlags(env, "limits", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON (ipclimits rows as lsipc -g --json, plus usage and diagnosis)")
+	ns := nsFlag(fs)
+	rest, code, done := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(env.Stderr, "ipcscope limits: unexpected argument %q\n", rest[0])
+		return ExitUsage
+	}
+	snap, err := scanIn(*ns)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
+		return ExitFail
+	}
+	rows := limitRows(snap.Limits, snap.Usage)
+	if *asJSON {
+		d := snap.Diagnosis
+		if d == nil {
+			d = []ipc.Finding{}
+		}
+		if writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d}) != nil {
+			return ExitFail
+		}
+		return ExitOK
+	}
+	lw := len("LIMIT")
+	for _, r := range rows {
+		lw = max(lw, len(commas(r.Limit)))
+	}
+	fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", "RESOURCE", "DESCRIPTION", lw, "LIMIT", "USED", "USE%")
+	for _, r := range rows {
+		used, pct := "-", "-"
+		if r.Used != nil {
+			used = commas(*r.Used)
+		}
+		if r.UsePct != nil {
+			pct = fmt.Sprintf("%.2f%%", *r.UsePct)
+		}
+		fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", r.Resource, r.Description, lw, commas(r.Limit), used, pct)
+	}
+	u := snap.Usage
+	fmt.Fprintf(env.Stdout, "\nSemaphore sets: %d live, %d orphan, %d stale, %d unknown.\n", u.Live, u.Orphans, u.Stale, u.Unknown)
+	if len(snap.Diagnosis) == 0 {
+		fmt.Fprintf(env.Stdout, "No limit is near full (warning at %d%%).\n", ipc.WarnPercent)
+	}
+	for _, f := range snap.Diagnosis {
+		fmt.Fprintf(env.Stdout, "%s: %s\n", strings.ToUpper(string(f.Severity)), f.Message)
+	}
+	return ExitOK
+}
+
+func commas(n uint64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

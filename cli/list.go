@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"ipcscope/ipc"
+)
+
+func init() {
+	register("list", "list semaphore sets with their operators and a liveness verdict", runList)
+}
+
+// listJSON is `ipcscope list --json`: lsipc's top-level key, plus what
+// lsipc lacks.
+type listJSON struct {
+	Semaphores []ipc.Set `json:"semaphores"`
+	Namespace  uint64    `json:"ipc_namespace"`
+	Taken      time.Time `json:"taken"`
+	Usage      ipc.Usage `json:"usage"`
+	Vanished   int       `json:"vanished"`
+	Warnings   []string  `json:"warnings"`
+}
+
+func runList(env *Env, args []string) int {
+	fs := newFlags(env, "list", "[--json] [--verdict orphan,stale,...] [--reasons]")
+	asJSON := fs.Bool("json", false, "print JSON (keys as lsipc --json, with real types, per-semaphore data and verdicts)")
+	verdicts := fs.String("verdict", "", "show only sets with these verdicts (comma-separated: live, orphan, stale, unknown)")
+	reasons := fs.Bool("reasons", false, "print the reasons behind each verdict under its row")
+	ns := nsFlag(fs)
+	rest, code, done := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(env.Stderr, "ipcscope list: unexpected argument %q\n", rest[0])
+		return ExitUsage
+	}
+	want, err := parseVerdicts(*verdicts)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
+		return ExitUsage
+	}
+	snap, err := scanIn(*ns)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
+		return ExitFail
+	}
+	sets := snap.Sets
+	if want != nil {
+		sets = sets[:0:0]
+		for _, s := range snap.Sets {
+			if want[s.Verdict] {
+				sets = append(sets, s)
+			}
+		}
+	}
+	if *asJSON {
+		out := listJSON{Semaphores: sets, Namespace: snap.IPCNS, Taken: snap.Taken, Usage: snap.Usage, Vanished: snap.Vanished, Warnings: snap.Warnings}
+		if out.Semaphores == nil {
+			out.Semaphores = []ipc.Set{}
+		}
+		if out.Warnings == nil {
+			out.Warnings = []string{}
+		}
+		if err := writeJSON(env.Stdout, out); err != nil {
+			return ExitFail
+		}
+		return ExitOK
+	}
+	printSets(env.Stdout, snap, sets, *reasons)
+	for _, w := range snap.Warnings {
+		fmt.Fprintln(env.Stderr, "warning:", w)
+	}
+	return ExitOK
+}
+
+func parseVerdicts(s string) (map[ipc.Verdict]bool, error) {
+	if s == "" {
+		return nil, nil
+	}
+	want := map[ipc.Verdict]bool{}
+	for _, part := range strings.Split(s, ",") {
+		v, err := ipc.ParseVerdict(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("--verdict: %v", err)
+		}
+		want[v] = true
+	}
+	return want, nil
+}
+
+// printSets prints a table in the spirit of `ipcs -s`, plus operators,
+// ages and verdicts.
+func printSets(w io.Writer, snap *ipc.Snapshot, sets []ipc.Set, reasons bool) {
+	fmt.Fprintf(w, "------ Semaphore Arrays (IPC namespace %d, %s) ------\n", snap.IPCNS, snap.Taken.Format("2006-01-02 15:04:05"))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "key\tsemid\towner\tperms\tnsems\tlast-op\tchanged\toperators\tverdict")
+	for i := range sets {
+		s := &sets[i]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.Key, s.ID, s.Owner, strings.TrimPrefix(s.Perms.String(), "0"), s.NSems,
+			ipc.Age(s.OTime, snap.Taken), ipc.Age(s.CTime, snap.Taken), operatorList(s, 3), s.Verdict)
+		if reasons {
+			tw.Flush()
+			for _, r := range s.Reasons {
+				fmt.Fprintf(w, "    - %s\n", r)
+			}
+		}
+	}
+	tw.Flush()
+	u := snap.Usage
+	fmt.Fprintf(w, "\n%d sets: %d live, %d orphan, %d stale, %d unknown", len(sets), count(sets, ipc.Live), count(sets, ipc.Orphan), count(sets, ipc.Stale), count(sets, ipc.Unknown))
+	if len(sets) != u.Sets {
+		fmt.Fprintf(w, " (of %d in the namespace)", u.Sets)
+	}
+	fmt.Fprintln(w)
+	if !reasons && count(sets, ipc.Orphan)+count(sets, ipc.Stale)+count(sets, ipc.Unknown) > 0 {
+		fmt.Fprintln(w, "Why: ipcscope list --reasons. Remove orphans: ipcscope clean --dry-run, then ipcscope clean.")
+	}
+}
+
+func count(sets []ipc.Set, v ipc.Verdict) int {
+	n := 0
+	for i := range sets {
+		if sets[i].Verdict == v {
+			n++
+		}
+	}
+	return n
+}
+
+// operatorList is "2647 dead, 3105 apache2 (+2)", or "-" for none.
+func operatorList(s *ipc.Set, most int) string {
+	if len(s.Operators) == 0 {
+		return "-"
+	}
+	parts := make([]string, 0, most)
+	for i, op := range s.Operators {
+		if i == most {
+			break
+		}
+		parts = append(parts, op.String())
+	}
+	out := strings.Join(parts, ", ")
+	if len(s.Operators) > most {
+		out += fmt.Sprintf(" (+%d)", len(s.Operators)-most)
+	}
+	return out
+}
