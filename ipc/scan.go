@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -112,23 +111,21 @@ func visibility(opts Options, procs *ProcTable) (bool, string) {
 	if opts.AllPIDsVisible {
 		return true, ""
 	}
-	b, err := os.ReadFile(procPath(opts.ProcRoot, "thread-self/status"))
+	link, err := os.Readlink(procPath(opts.ProcRoot, "self/ns/pid"))
 	if err != nil {
-		b, err = os.ReadFile(procPath(opts.ProcRoot, "self/status"))
+		return false, "ipcscope cannot tell which PID namespace it runs in"
 	}
-	if err != nil {
-		return false, "the PID namespace could not be read"
+	// The initial PID namespace has a fixed inode (PROC_PID_INIT_INO),
+	// whatever /proc is mounted for. NSpid cannot tell: a container's own
+	// /proc shows one PID there too.
+	if parseNSLink(link) != initPIDNSInode {
+		return false, "ipcscope runs in a nested PID namespace (a container?) and cannot see processes outside it"
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
-			if len(strings.Fields(rest)) > 1 {
-				return false, "ipcscope runs in a nested PID namespace (a container?) and cannot see processes outside it"
-			}
-			return true, ""
-		}
-	}
-	return true, "" // kernels before 4.1 have no NSpid line and no such nesting to worry about here
+	return true, ""
 }
+
+// initPIDNSInode is PROC_PID_INIT_INO (include/linux/proc_ns.h).
+const initPIDNSInode = 0xEFFFFFFC
 
 type listWarnings struct {
 	source string
