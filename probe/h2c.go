@@ -1,0 +1,137 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// http2SettingsHeader is the HTTP2-Settings value: the base64url (no
+// padding) SETTINGS payload, i.e. the frame without its 9-byte header
+// (RFC 7540 §3.2.1).
+func http2SettingsHeader() string {
+	var b []byte
+	for _, s := range clientSettings {
+		b = binary.BigEndian.AppendUint16(b, uint16(s.ID))
+		b = binary.BigEndian.AppendUint32(b, s.Val)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// h2cUpgradeCheck sends GET / with "Upgrade: h2c" (hand-written: Go's
+// client has no Upgrade support). 101 then HTTP/2 on the same connection is
+// "upgraded"; any other HTTP/1.1 answer means refused, which is information
+// (RFC 9113 deprecates the mechanism; nginx never does it).
+// connErr is set when the port could not be talked to at all.
+func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *HTTPCheck, connErr error) {
+	start := time.Now()
+	c = &HTTPCheck{}
+	c.Name = "h2c_upgrade"
+	defer func() { c.Duration = time.Since(start) }()
+	conn, err := dial(ctx, addr, opts.timeout())
+	if err != nil {
+		return failHTTP(c, describe(err, "connect", opts.timeout())), err
+	}
+	defer conn.Close()
+	done := step(ctx, conn, opts.timeout())
+	defer done()
+	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + userAgent + "\r\nAccept: */*\r\n" +
+		"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: " + http2SettingsHeader() + "\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		return failHTTP(c, describe(err, "h2c upgrade request", opts.timeout())), err
+	}
+	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+	hr, err := readH1(br, "GET")
+	if errors.Is(err, errH2Frames) {
+		c.Check.Status, c.Got = StatusInfo, "HTTP/2 frames"
+		c.Summary = "upgrade not possible: the port speaks only HTTP/2 (prior knowledge)"
+		return c, nil
+	}
+	if err != nil {
+		return failHTTP(c, describe(err, "h2c upgrade response", opts.timeout())), err
+	}
+	c.HTTPStatus, c.Server = hr.StatusCode, hr.Header.Get("Server")
+	if hr.StatusCode != 101 || !strings.EqualFold(hr.Header.Get("Upgrade"), "h2c") {
+		c.Proto = "http/1.1"
+		c.Got = fmt.Sprintf("HTTP/%d.%d %s", hr.ProtoMajor, hr.ProtoMinor, hr.Status)
+		c.set(StatusInfo, "upgrade refused: "+c.Got+" (h2c Upgrade is deprecated; not an error)")
+		return c, nil
+	}
+	// Switched: the server answers the request on stream 1 in HTTP/2. The
+	// bufio.Reader may already hold its SETTINGS, so keep reading from it.
+	resp, err := h2Request(conn, br, "http", host, true)
+	c.Got = "101 Switching Protocols"
+	if err != nil {
+		return failHTTP(c, "upgraded (101) but HTTP/2 failed: "+describe(err, "h2c", opts.timeout())), nil
+	}
+	fillHTTP(c, resp)
+	c.set(StatusOK, fmt.Sprintf("upgraded: 101, then h2c %d%s", resp.status, settingsNote(resp.settings)))
+	return c, nil
+}
+
+// h2cPriorCheck sends the HTTP/2 connection preface on cleartext (prior
+// knowledge) and a HEAD request.
+func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCheck {
+	start := time.Now()
+	c := &HTTPCheck{}
+	c.Name = "h2c_prior"
+	defer func() { c.Duration = time.Since(start) }()
+	conn, err := dial(ctx, addr, opts.timeout())
+	if err != nil {
+		return failHTTP(c, describe(err, "connect", opts.timeout()))
+	}
+	defer conn.Close()
+	done := step(ctx, conn, opts.timeout())
+	defer done()
+	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+	resp, err := h2Request(conn, br, "http", host, false)
+	var h1 errHTTP1
+	switch {
+	case errors.As(err, &h1):
+		c.Proto, c.Got = "http/1.1", h1.statusLine
+		c.set(StatusInfo, "no prior knowledge: preface answered "+h1.statusLine)
+		return c
+	case err != nil && resp != nil && len(resp.settings) == 0 && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+		c.set(StatusInfo, "no prior knowledge: connection closed after the preface")
+		return c
+	case err != nil:
+		return failHTTP(c, describe(err, "h2c prior knowledge", opts.timeout()))
+	}
+	fillHTTP(c, resp)
+	c.set(StatusOK, fmt.Sprintf("h2c %d%s", resp.status, settingsNote(resp.settings)))
+	return c
+}
+
+// set sets status and summary together.
+func (c *Check) set(s Status, summary string) {
+	c.Status = s
+	c.Summary = summary
+}
+
+func failHTTP(c *HTTPCheck, msg string) *HTTPCheck {
+	c.Check.Status = StatusFail
+	c.Error = msg
+	c.Summary = msg
+	return c
+}
+
+func fillHTTP(c *HTTPCheck, r *response) {
+	c.Proto, c.HTTPStatus, c.Server, c.HSTS = r.proto, r.status, r.server, r.hsts
+	if len(r.settings) > 0 {
+		c.Settings = r.settings
+	}
+}
+
+// settingsNote mentions the setting an admin asks about first.
+func settingsNote(s map[string]uint32) string {
+	if v, ok := s["MAX_CONCURRENT_STREAMS"]; ok {
+		return fmt.Sprintf(", max streams %d", v)
+	}
+	return ""
+}

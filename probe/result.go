@@ -1,0 +1,157 @@
+package probe
+
+import (
+	"time"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// Check statuses, from good to bad. Info is neither good nor bad (e.g. the
+// deprecated h2c Upgrade refused); Skipped means the check did not apply.
+const (
+	StatusOK      Status = "ok"
+	StatusInfo    Status = "info"
+	StatusWarn    Status = "warn"
+	StatusFail    Status = "fail"
+	StatusSkipped Status = "skipped"
+)
+
+// Check is what every check carries: its outcome, a one-line summary, the
+// error (if any) and how long it took.
+type Check struct {
+	Name     string        `json:"name"`
+	Status   Status        `json:"status"`
+	Summary  string        `json:"summary"`
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Result is everything learned about one target. Checks that did not run
+// are nil; Checks() lists the common part of those that did, in order.
+type Result struct {
+	Target   Target   `json:"target"`
+	Name     string   `json:"name"`               // the name probed (SNI and Host); empty for an IP target
+	Addr     string   `json:"addr,omitempty"`     // ip:port connected to
+	Resolved []string `json:"resolved,omitempty"` // every address the name resolved to (first one is probed)
+
+	TLS         *TLSCheck         `json:"tls,omitempty"`          // 1. TLS with SNI = name
+	NoSNI       *TLSCheck         `json:"tls_no_sni,omitempty"`   // 2. TLS without SNI (default vhost)
+	H2          *HTTPCheck        `json:"h2,omitempty"`           // 3. request over the ALPN-selected protocol
+	H2CUpgrade  *HTTPCheck        `json:"h2c_upgrade,omitempty"`  // 4. Upgrade: h2c
+	H2CPrior    *HTTPCheck        `json:"h2c_prior,omitempty"`    // 5. h2c prior knowledge
+	Misdirected *MisdirectedCheck `json:"misdirected,omitempty"`  // 6. Host differs from SNI
+	HSTS        string            `json:"hsts,omitempty"`         // 7. Strict-Transport-Security seen
+	OCSPStapled bool              `json:"ocsp_stapled,omitempty"` // 7. OCSP response stapled (SNI handshake)
+
+	// Verdict is the one-line summary for a table row.
+	Verdict string `json:"verdict"`
+	// OK is true when the target answered and (for TLS) the name got a
+	// certificate valid for it. It decides the command's exit code.
+	OK bool `json:"ok"`
+	// Err is set when the target could not be probed at all (bad name,
+	// no address, refused, timeout before any check).
+	Err      string        `json:"error,omitempty"`
+	Warnings []string      `json:"warnings,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// TLSCheck is a TLS handshake with a given SNI (or none) offering ALPN
+// h2,http/1.1.
+type TLSCheck struct {
+	Check
+	SNI        string    `json:"sni"` // sent; empty: no SNI
+	Version    string    `json:"version,omitempty"`
+	Cipher     string    `json:"cipher,omitempty"`
+	ALPN       string    `json:"alpn,omitempty"` // selected; empty: none
+	Cert       *CertInfo `json:"cert,omitempty"`
+	ChainLen   int       `json:"chain_len,omitempty"`
+	VerifyName string    `json:"verify_name,omitempty"` // name (or IP) the chain was verified for
+	Verified   bool      `json:"verified"`
+	VerifyErr  string    `json:"verify_error,omitempty"`
+	OCSP       bool      `json:"ocsp_stapled"`
+	// SameAsSNI (no-SNI check only) is true when the default certificate is
+	// the one the name got.
+	SameAsSNI *bool `json:"same_as_sni,omitempty"`
+	// DefaultName (no-SNI check only) is the vhost that certificate belongs to,
+	// from Apache discovery or the certificate's first DNS name.
+	DefaultName string `json:"default_name,omitempty"`
+}
+
+// CertInfo describes a leaf certificate.
+type CertInfo struct {
+	Subject    string    `json:"subject"`
+	Issuer     string    `json:"issuer"`
+	DNSNames   []string  `json:"dns_names,omitempty"`
+	IPs        []string  `json:"ips,omitempty"`
+	NotBefore  time.Time `json:"not_before"`
+	NotAfter   time.Time `json:"not_after"`
+	DaysLeft   int       `json:"days_left"` // negative once expired
+	SelfSigned bool      `json:"self_signed"`
+	SHA256     string    `json:"sha256"` // hex fingerprint of the DER
+}
+
+// HTTPCheck is one HTTP request and what came back.
+type HTTPCheck struct {
+	Check
+	Proto      string            `json:"proto,omitempty"` // "h2", "h2c", "http/1.1"
+	HTTPStatus int               `json:"http_status,omitempty"`
+	Server     string            `json:"server,omitempty"`
+	HSTS       string            `json:"hsts,omitempty"`
+	Settings   map[string]uint32 `json:"settings,omitempty"` // server SETTINGS (HTTP/2 only)
+	// Got describes what came back when it was not the expected protocol
+	// (e.g. "HTTP/1.1 200 OK", "HTTP/2 frames").
+	Got string `json:"got,omitempty"`
+}
+
+// MisdirectedCheck holds the two requests whose Host differs from the SNI.
+type MisdirectedCheck struct {
+	Check
+	// NoSNI: TLS without SNI, Host: name (how IP-based health checks and
+	// proxies without SNI connect).
+	NoSNI *HostRequest `json:"no_sni,omitempty"`
+	// DefaultSNI: SNI = the default vhost's name, Host: name (a client
+	// reusing a connection across names).
+	DefaultSNI *HostRequest `json:"default_sni,omitempty"`
+}
+
+// HostRequest is one request with a given SNI and Host.
+type HostRequest struct {
+	SNI     string `json:"sni"`
+	Host    string `json:"host"`
+	Proto   string `json:"proto,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Meaning string `json:"meaning"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Checks returns the common part of every check that ran, in check order,
+// for a details view.
+func (r *Result) Checks() []Check {
+	var out []Check
+	if r.TLS != nil {
+		out = append(out, r.TLS.Check)
+	}
+	if r.NoSNI != nil {
+		out = append(out, r.NoSNI.Check)
+	}
+	if r.H2 != nil {
+		out = append(out, r.H2.Check)
+	}
+	if r.H2CUpgrade != nil {
+		out = append(out, r.H2CUpgrade.Check)
+	}
+	if r.H2CPrior != nil {
+		out = append(out, r.H2CPrior.Check)
+	}
+	if r.Misdirected != nil {
+		out = append(out, r.Misdirected.Check)
+	}
+	return out
+}
+
+// Summary returns the verdict line ("site.example: SNI ok · h2 · ...").
+func (r *Result) Summary() string {
+	who := r.Target.HostPort()
+	return who + ": " + r.Verdict
+}

@@ -1,0 +1,310 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options tune a probe. The zero value is usable.
+type Options struct {
+	// Timeout bounds every network step (resolve, connect, handshake,
+	// request); 0 means 5s.
+	Timeout time.Duration
+	// Roots verifies certificate chains; nil means the system roots.
+	Roots *x509.CertPool
+	// Resolve maps name:port to an address, like curl --resolve.
+	Resolve []Resolve
+	// Parallel bounds how many targets RunAll probes at once; 0 means 16.
+	Parallel int
+	// Resolver looks names up; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+}
+
+func (o Options) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return 5 * time.Second
+	}
+	return o.Timeout
+}
+
+// Run probes one target and always returns a Result: failures are recorded
+// in it, never returned. Checks on one target run one after another;
+// cancelling ctx stops the probe promptly.
+func Run(ctx context.Context, t Target, opts Options) (r Result) {
+	start := time.Now()
+	t = ApplyResolve(t, opts.Resolve)
+	r = Result{Target: t}
+	if !t.IsIP() {
+		r.Name = t.Host
+	}
+	defer func() {
+		r.Duration = time.Since(start)
+		r.Verdict = verdict(&r)
+	}()
+	if t.Host == "" || t.Port < 1 || t.Port > 65535 {
+		r.Err = "invalid target (use ParseTarget)"
+		return r
+	}
+	ip, err := resolve(ctx, &r, opts)
+	if err != nil {
+		r.Err = describe(err, "resolve", opts.timeout())
+		return r
+	}
+	r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
+	switch t.Scheme {
+	case SchemeHTTP:
+		runCleartext(ctx, &r, opts)
+	default:
+		runTLS(ctx, &r, opts)
+	}
+	return r
+}
+
+// resolve returns the address to connect to.
+func resolve(ctx context.Context, r *Result, opts Options) (string, error) {
+	t := r.Target
+	if t.Addr != "" {
+		return t.Addr, nil
+	}
+	if t.IsIP() {
+		return t.Host, nil
+	}
+	res := opts.Resolver
+	if res == nil {
+		res = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
+	defer cancel()
+	addrs, err := res.LookupIPAddr(ctx, t.Host)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range addrs {
+		r.Resolved = append(r.Resolved, a.IP.String())
+	}
+	if len(r.Resolved) == 0 {
+		return "", fmt.Errorf("resolve %s: no addresses", t.Host)
+	}
+	return r.Resolved[0], nil
+}
+
+// runTLS runs checks 1, 2, 3, 6 and 7 on an https (or auto) target.
+func runTLS(ctx context.Context, r *Result, opts Options) {
+	name, t := r.Name, r.Target
+	verifyName := name
+	if name == "" {
+		verifyName = t.Host
+	}
+	var snConn *tls.Conn
+	if name != "" {
+		var err error
+		r.TLS, snConn, err = tlsCheck(ctx, name, r.Addr, name, name, opts)
+		if err != nil && t.Scheme == SchemeAuto && plaintextHTTP(err) {
+			r.TLS = nil
+			r.Target.Scheme = SchemeHTTP
+			r.Warnings = append(r.Warnings, "port answered plaintext HTTP to a TLS handshake: ran the cleartext (h2c) checks")
+			runCleartext(ctx, r, opts)
+			return
+		}
+		if err != nil && connLevel(err) {
+			r.Err = r.TLS.Error
+			return
+		}
+	} else {
+		r.TLS = &TLSCheck{Check: Check{Name: "tls", Status: StatusSkipped,
+			Summary: "IP literal: no SNI can be sent (RFC 6066); see the no-SNI check"}}
+	}
+	if snConn != nil {
+		r.OCSPStapled = r.TLS.OCSP
+		r.H2 = httpCheck(ctx, snConn, name, opts)
+	}
+
+	noSNI, nsConn, err := tlsCheck(ctx, name, r.Addr, "", verifyName, opts)
+	r.NoSNI = noSNI
+	if err != nil {
+		if name == "" && connLevel(err) {
+			r.Err = noSNI.Error
+			return
+		}
+		if name != "" {
+			noSNI.Status = StatusWarn
+			noSNI.Summary = "clients without SNI are refused: " + noSNI.Error
+		}
+	}
+	defaultName := t.DefaultName
+	if nsConn != nil {
+		if r.TLS.Cert != nil {
+			same := noSNI.Cert.SHA256 == r.TLS.Cert.SHA256
+			noSNI.SameAsSNI = &same
+		}
+		if defaultName == "" {
+			defaultName = firstDNSName(noSNI.Cert)
+		}
+		noSNI.DefaultName = defaultName
+		noSNIInfo(r, noSNI, defaultName)
+		if name == "" {
+			r.OCSPStapled = noSNI.OCSP
+			r.H2 = httpCheck(ctx, nsConn, t.Host, opts)
+			nsConn = nil
+		}
+	}
+	if name != "" {
+		// Only ask with the default vhost's SNI when it serves another certificate.
+		if noSNI.SameAsSNI != nil && *noSNI.SameAsSNI {
+			defaultName = ""
+		}
+		r.Misdirected = misdirectedCheck(ctx, r.Addr, name, defaultName, nsConn, opts)
+	}
+	if r.H2 != nil && r.H2.HSTS != "" {
+		r.HSTS = r.H2.HSTS
+	}
+	main := r.TLS
+	if name == "" {
+		main = r.NoSNI
+	}
+	// An IP target has no name to be valid for: answering is enough.
+	r.OK = main.Cert != nil && (main.Verified || name == "")
+}
+
+// noSNIInfo rewrites the no-SNI summary to say what it means, and adds the
+// warnings an admin needs.
+func noSNIInfo(r *Result, c *TLSCheck, defaultName string) {
+	if r.Name == "" {
+		c.Summary = "no SNI (IP target): " + c.Summary
+		return
+	}
+	who := certLabel(c.Cert)
+	switch {
+	case c.SameAsSNI != nil && *c.SameAsSNI:
+		c.Status = StatusOK
+		c.Summary = "same certificate as with SNI (" + who + "): " + r.Name + " is the default vhost or shares its certificate"
+	case c.Verified:
+		c.Status = StatusOK
+		c.Summary = "another certificate (" + who + "), also valid for " + r.Name
+	default:
+		c.Status = StatusWarn
+		c.Summary = "clients without SNI get " + who + "'s certificate, not valid for " + r.Name
+	}
+	t := r.Target
+	if t.DefaultName != "" && c.Cert != nil {
+		if err := certFor(c, t.DefaultName); err != nil {
+			src := ""
+			if t.DefaultSource != "" {
+				src = " (" + t.DefaultSource + ")"
+			}
+			r.Warnings = append(r.Warnings, fmt.Sprintf("default vhost on %s is %s%s but clients without SNI get a certificate for %s: check which vhost is declared first", r.Addr, t.DefaultName, src, who))
+		}
+	}
+}
+
+// certFor checks that the certificate of c covers name.
+func certFor(c *TLSCheck, name string) error {
+	for _, n := range c.Cert.DNSNames {
+		if strings.EqualFold(n, name) || strings.HasPrefix(n, "*.") && strings.HasSuffix(strings.ToLower(name), strings.ToLower(n[1:])) && strings.Count(name, ".") == strings.Count(n, ".") {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s not covered", name)
+}
+
+// firstDNSName is the first non-wildcard DNS name of a certificate.
+func firstDNSName(ci *CertInfo) string {
+	if ci == nil {
+		return ""
+	}
+	for _, n := range ci.DNSNames {
+		if !strings.HasPrefix(n, "*") {
+			return strings.ToLower(n)
+		}
+	}
+	return ""
+}
+
+// httpCheck (check 3) sends a request on the connection made with SNI,
+// in the protocol ALPN selected: an HTTP/2 request when it is h2.
+func httpCheck(ctx context.Context, conn *tls.Conn, host string, opts Options) *HTTPCheck {
+	start := time.Now()
+	c := &HTTPCheck{}
+	c.Name = "h2"
+	alpn := conn.ConnectionState().NegotiatedProtocol
+	resp, err := request(ctx, conn, host, opts)
+	c.Duration = time.Since(start)
+	if err != nil {
+		what := "request"
+		if alpn == "h2" {
+			what = "h2 request"
+		}
+		return failHTTP(c, describe(err, what, opts.timeout()))
+	}
+	fillHTTP(c, resp)
+	if alpn == "h2" {
+		c.set(StatusOK, fmt.Sprintf("h2 %d%s%s", resp.status, serverNote(resp.server), settingsNote(resp.settings)))
+		return c
+	}
+	sel := alpn
+	if sel == "" {
+		sel = "no ALPN"
+	}
+	c.set(StatusInfo, fmt.Sprintf("no h2 (server selected %s); HTTP/1.1 %d%s", sel, resp.status, serverNote(resp.server)))
+	return c
+}
+
+func serverNote(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ", server " + oneLine(s)
+}
+
+// runCleartext runs checks 4 and 5 on an http target.
+func runCleartext(ctx context.Context, r *Result, opts Options) {
+	host := r.Target.HostPort()
+	if r.Target.Port == 80 {
+		host = r.Target.Host
+	}
+	if r.Target.IsIP() && strings.Contains(r.Target.Host, ":") {
+		host = "[" + r.Target.Host + "]"
+	}
+	var err error
+	r.H2CUpgrade, err = h2cUpgradeCheck(ctx, r.Addr, host, opts)
+	if err != nil && connLevel(err) {
+		r.Err = r.H2CUpgrade.Error
+		return
+	}
+	r.H2CPrior = h2cPriorCheck(ctx, r.Addr, host, opts)
+	r.OK = r.H2CUpgrade.Status != StatusFail || r.H2CPrior.Status != StatusFail
+}
+
+// RunAll probes targets with at most opts.Parallel at a time and returns
+// the results in the order of targets. each, if not nil, is called as
+// every result arrives (from several goroutines, so it must be safe).
+func RunAll(ctx context.Context, targets []Target, opts Options, each func(i int, r Result)) []Result {
+	n := opts.Parallel
+	if n <= 0 {
+		n = 16
+	}
+	out := make([]Result, len(targets))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = Run(ctx, t, opts)
+			if each != nil {
+				each(i, out[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
