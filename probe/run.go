@@ -177,6 +177,10 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 // warnings an admin needs.
 func noSNIInfo(r *Result, c *TLSCheck, defaultName string) {
 	if r.Name == "" {
+		// An IP target has no name the certificate should match: not a failure.
+		if c.Status == StatusFail {
+			c.Status = StatusInfo
+		}
 		c.Summary = "no SNI (IP target): " + c.Summary
 		return
 	}

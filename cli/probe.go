@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"ipcscope/probe"
+)
+
+func init() {
+	register("probe", "check SNI certificates and HTTP/2 per host", runProbe)
+}
+
+// probeJSON is `ipcscope probe --json`.
+type probeJSON struct {
+	Results []probe.Result      `json:"results"`
+	Apache  *probe.ApacheVhosts `json:"apache,omitempty"`
+	Errors  []string            `json:"errors"` // malformed targets, discovery failures
+	OK      bool                `json:"ok"`
+}
+
+// resolveFlag collects repeated --resolve values.
+type resolveFlag []probe.Resolve
+
+func (r *resolveFlag) String() string { return fmt.Sprint(len(*r)) }
+
+func (r *resolveFlag) Set(s string) error {
+	v, err := probe.ParseResolve(s)
+	if err != nil {
+		return err
+	}
+	*r = append(*r, v)
+	return nil
+}
+
+func runProbe(env *Env, args []string) int {
+	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache] [--ca FILE] [--timeout 5s] [--parallel 16] [--json]\n\n"+
+		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
+		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
+	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
+	var resolves resolveFlag
+	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr` (repeatable)")
+	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on its address")
+	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
+	timeout := fs.Duration("timeout", 5*time.Second, "deadline for every network step")
+	parallel := fs.Int("parallel", 16, "probe at most `N` targets at once")
+	asJSON := fs.Bool("json", false, "print every check as JSON")
+	rest, code, done := parseFlags(env, fs, args)
+	if done {
+		return code
+	}
+	if *timeout <= 0 || *parallel < 1 {
+		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout and --parallel must be positive")
+		return ExitUsage
+	}
+	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves}
+	if *caFile != "" {
+		pool, err := loadCA(*caFile)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "ipcscope probe:", err)
+			return ExitUsage
+		}
+		opts.Roots = pool
+	}
+
+	var targets []probe.Target
+	var problems []string
+	for _, a := range rest {
+		t, err := probe.ParseTarget(a)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		targets = append(targets, t)
+	}
+	if *hostsFile != "" {
+		f, err := os.Open(*hostsFile)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "ipcscope probe:", err)
+			return ExitUsage
+		}
+		ts, errs := probe.ParseTargetsFile(f, *hostsFile)
+		f.Close()
+		targets = append(targets, ts...)
+		for _, e := range errs {
+			problems = append(problems, e.Error())
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var vhosts *probe.ApacheVhosts
+	if *apache {
+		v, err := probe.DiscoverApache(ctx)
+		if err != nil {
+			problems = append(problems, "--apache: "+err.Error())
+		} else {
+			vhosts = v
+			targets = append(targets, v.Targets()...)
+		}
+	}
+	if len(targets) == 0 && len(problems) == 0 {
+		fmt.Fprintln(env.Stderr, "ipcscope probe: no targets (give TARGET..., --hosts-file or --apache)")
+		fs.Usage()
+		return ExitUsage
+	}
+	for _, p := range problems {
+		fmt.Fprintln(env.Stderr, "ipcscope probe:", p)
+	}
+	if len(targets) == 0 {
+		if *apache && vhosts == nil && len(rest) == 0 && *hostsFile == "" {
+			return ExitFail // discovery failed: something asked for failed
+		}
+		return ExitUsage
+	}
+
+	begin := time.Now()
+	results := probe.RunAll(ctx, targets, opts, nil)
+	ok := len(problems) == 0
+	for _, r := range results {
+		ok = ok && r.OK
+	}
+	if *asJSON {
+		out := probeJSON{Results: results, Apache: vhosts, Errors: problems, OK: ok}
+		if out.Errors == nil {
+			out.Errors = []string{}
+		}
+		if err := writeJSON(env.Stdout, out); err != nil {
+			return ExitFail
+		}
+	} else {
+		printProbe(env.Stdout, results, vhosts, time.Since(begin))
+	}
+	if !ok {
+		return ExitFail
+	}
+	return ExitOK
+}
+
+// loadCA reads a PEM bundle.
+func loadCA(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("--ca %s: no PEM certificates found", path)
+	}
+	return pool, nil
+}
+
+const tableWidth = 80
+
+// printProbe prints one verdict row per target (wrapped to 80 columns),
+// the problems of failed or warning checks under it, and a footer.
+func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts, took time.Duration) {
+	if vhosts != nil {
+		for _, p := range vhosts.Ports {
+			fmt.Fprintln(w, clip(fmt.Sprintf("apache %s: default vhost %s (%s), %d vhost(s)",
+				joinAddr(p.Addr, p.Port), p.Default, p.DefaultSource, len(p.Vhosts)), tableWidth))
+		}
+		fmt.Fprintln(w)
+	}
+	tw := 4
+	for _, r := range results {
+		tw = max(tw, utf8.RuneCountInString(targetLabel(r)))
+	}
+	tw = min(tw, 30)
+	fmt.Fprintf(w, "%-4s %-*s %s\n", "", tw, "TARGET", "VERDICT")
+	failed := 0
+	for _, r := range results {
+		mark := "ok"
+		if !r.OK {
+			mark = "FAIL"
+			failed++
+		}
+		label := targetLabel(r)
+		if utf8.RuneCountInString(label) > tw {
+			fmt.Fprintf(w, "%-4s %s\n", mark, label)
+			mark, label = "", ""
+		}
+		indent := 4 + 1 + tw + 1
+		for i, line := range wrapVerdict(r.Verdict, tableWidth-indent) {
+			if i == 0 {
+				fmt.Fprintf(w, "%-4s %-*s %s\n", mark, tw, label, line)
+			} else {
+				fmt.Fprintf(w, "%*s%s\n", indent, "", line)
+			}
+		}
+		if r.Err != "" {
+			continue // the verdict already says it
+		}
+		for _, c := range r.Checks() {
+			if c.Status == probe.StatusFail || c.Status == probe.StatusWarn {
+				fmt.Fprintln(w, clip("     "+c.Name+": "+c.Summary, tableWidth))
+			}
+		}
+		for _, warn := range r.Warnings {
+			fmt.Fprintln(w, clip("     ! "+warn, tableWidth))
+		}
+	}
+	fmt.Fprintf(w, "\n%d target(s), %d ok, %d failed in %s\n", len(results), len(results)-failed, failed, took.Round(time.Millisecond))
+}
+
+func targetLabel(r probe.Result) string {
+	s := r.Target.HostPort()
+	if r.Target.Scheme == probe.SchemeHTTP {
+		s = "http://" + s
+	}
+	return s
+}
+
+func joinAddr(addr string, port int) string {
+	if strings.Contains(addr, ":") {
+		addr = "[" + addr + "]"
+	}
+	return fmt.Sprintf("%s:%d", addr, port)
+}
+
+// wrapVerdict splits a verdict at " · " so that each line fits width.
+func wrapVerdict(v string, width int) []string {
+	parts := strings.Split(v, " · ")
+	var lines []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case utf8.RuneCountInString(cur+" · "+p) <= width:
+			cur += " · " + p
+		default:
+			lines = append(lines, cur+" ·")
+			cur = p
+		}
+	}
+	lines = append(lines, cur)
+	for i := range lines {
+		lines[i] = clip(lines[i], width)
+	}
+	return lines
+}
+
+// clip shortens s to width runes.
+func clip(s string, width int) string {
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:width-1]) + "…"
+}
