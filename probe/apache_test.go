@@ -116,3 +116,18 @@ func TestDiscoverApacheMissing(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestParseApacheCaptured parses -S output captured from Debian's apache2
+// 2.4.71 running testdata's e2e configuration (IP-bound vhosts, odd ports).
+func TestParseApacheCaptured(t *testing.T) {
+	v := parseFixture(t, "apache-S-debian-e2e.txt")
+	want := "127.0.0.1:46041 default=alpha.test [alpha.test(www.alpha.test) beta.test gamma.test]\n" +
+		"127.0.0.1:45759 default=h2c.test [h2c.test]\n" +
+		"127.0.0.1:32835 default=plain.test [plain.test]\n"
+	if got := v.summary(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if v.Ports[0].DefaultSource != "/tmp/ipcscope-apache-686233094/httpd.conf:35" {
+		t.Errorf("default source %q", v.Ports[0].DefaultSource)
+	}
+}
