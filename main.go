@@ -4,11 +4,13 @@
 package main
 
 import (
+	"ipcscope/ipc/ipctest"
 	"os"
 
 	"ipcscope/cli"
 )
 
 func main() {
+	ipctest.RunHelperIfAsked()
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -1,0 +1,38 @@
+// Package ui is ipcscope's live inspector: a Bubble Tea v2 program that
+// renders what package ipc (semaphore sets, limits) and package probe
+// (per-host TLS/HTTP/2 checks) return. It makes no kernel calls itself:
+// scans, probes and removals run as tea.Cmds through the functions in
+// Config, never inside Update.
+package ui
+
+import (
+	"time"
+)
+
+// Common is what every component shares: the size it may draw in, the
+// styles, the key map and the clock (soft-serve's pkg/ui/common pattern).
+type Common struct {
+	Width, Height int
+	Styles        Styles
+	Keys          KeyMap
+	IsDark        bool
+	Now           func() time.Time
+}
+
+// newCommon builds the shared value for a dark background until the
+// terminal tells otherwise.
+func newCommon(readOnly bool, now func() time.Time) *Common {
+	if now == nil {
+		now = time.Now
+	}
+	c := &Common{IsDark: true, Now: now}
+	c.Styles = NewStyles(true)
+	c.Keys = NewKeyMap(readOnly)
+	return c
+}
+
+// SetDark switches the palette after tea.BackgroundColorMsg.
+func (c *Common) SetDark(dark bool) {
+	c.IsDark = dark
+	c.Styles = NewStyles(dark)
+}

@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"ipcscope/ipc"
+	"ipcscope/probe"
+)
+
+// setDetails is the details view of one set: every semaphore, the
+// verdict's reasons, what each field means, and the ipcs/ipcrm commands
+// that show the same.
+func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
+	var b strings.Builder
+	h := func(t string) { b.WriteString("\n" + st.Bold.Render(t) + "\n") }
+	line := func(f string, a ...any) { b.WriteString(fmt.Sprintf(f, a...) + "\n") }
+	b.WriteString(st.Bold.Render(fmt.Sprintf("Semaphore set %d", s.ID)) + "  " + st.Verdict[s.Verdict].Render(VerdictWord(s.Verdict)) + "\n")
+	line("key %s · perms %s · %s", s.Key, s.Perms, plural(s.NSems, "semaphore", "semaphores"))
+	line("owner %s (uid %d), group %s (gid %d) · creator %s (uid %d), group %s (gid %d)", s.Owner, s.UID, s.Group, s.GID, s.CUser, s.CUID, s.CGroup, s.CGID)
+	line("last semop %s (%s) · last change %s (%s)", ipc.Age(s.OTime, now), stamp(s.OTime), ipc.Age(s.CTime, now), stamp(s.CTime))
+
+	h("Why " + VerdictWord(s.Verdict))
+	if len(s.Reasons) == 0 {
+		line("  (no reasons given)")
+	}
+	for _, r := range s.Reasons {
+		for i, l := range wrap(r, max(width-4, 20)) {
+			if i == 0 {
+				line("  • %s", l)
+			} else {
+				line("    %s", l)
+			}
+		}
+	}
+
+	h("Semaphores")
+	line("  %4s %7s %8s  %-22s %6s %6s", "NUM", "VALUE", "SEMPID", "PROCESS NOW", "NCOUNT", "ZCOUNT")
+	ops := map[int]ipc.Operator{}
+	for _, op := range s.Operators {
+		ops[op.PID] = op
+	}
+	for _, m := range s.Sems {
+		proc := "-"
+		if m.PID != 0 {
+			if op, ok := ops[m.PID]; ok {
+				proc = strings.TrimSpace(strings.TrimPrefix(op.String(), strconv.Itoa(op.PID)))
+				if op.State == ipc.OpRunning {
+					proc += " (running)"
+				}
+			} else {
+				proc = "?"
+			}
+		}
+		line("  %4d %7d %8d  %-22s %6d %6d", m.Num, m.Value, m.PID, pad(proc, 22, false), m.NCount, m.ZCount)
+	}
+	if len(s.Sems) == 0 {
+		line("  (the values could not be read)")
+	}
+
+	h("What the fields mean")
+	for _, f := range [][2]string{
+		{"key", "the name processes use to find the set (semget); 0x00000000 is IPC_PRIVATE, as Apache uses: only the creator's children know the id"},
+		{"semid", "the set's id, the handle for semop and semctl; ipcs -s lists it"},
+		{"value", "each semaphore's counter: semop(-1) takes one, and waits while it is 0"},
+		{"sempid", "the PID of the last process that changed the semaphore; 0 if none has"},
+		{"ncount", "tasks now waiting for the value to increase (blocked in semop)"},
+		{"zcount", "tasks now waiting for the value to become zero"},
+		{"last semop", "otime: when a process last did semop on the set"},
+		{"last change", "ctime: when the set was created or its value/owner was set (semctl)"},
+		{"verdict", "LIVE: a running process uses it; ORPHAN: nothing alive can (safe to remove); STALE: its owner still runs processes, check by hand; UNKNOWN: not readable"},
+	} {
+		for i, l := range wrap(f[1], max(width-16, 20)) {
+			k := ""
+			if i == 0 {
+				k = f[0]
+			}
+			line("  %-12s %s", k, l)
+		}
+	}
+
+	h("The same with the standard tools")
+	line("  ipcs -s -i %d      show this set", s.ID)
+	line("  ipcrm -s %d        remove it (ipcscope re-checks first and writes the audit log)", s.ID)
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func stamp(t ipc.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+// probeDetails is the full result of one probe.
+func probeDetails(st *Styles, r *probeRow, width int) string {
+	var b strings.Builder
+	line := func(f string, a ...any) { b.WriteString(fmt.Sprintf(f, a...) + "\n") }
+	h := func(t string) { b.WriteString("\n" + st.Bold.Render(t) + "\n") }
+	b.WriteString(st.Bold.Render("Probe "+r.target.String()) + "\n")
+	if r.running {
+		line("probing… (results appear when every check has answered or timed out)")
+	}
+	res := r.result
+	if res == nil {
+		return strings.TrimRight(b.String(), "\n")
+	}
+	line("%s  %s", ProbeStatus(res), res.Verdict)
+	if res.Addr != "" {
+		line("connected to %s · took %s", res.Addr, res.Duration.Round(time.Millisecond))
+	}
+	if len(res.Resolved) > 0 {
+		line("resolved to %s", strings.Join(res.Resolved, ", "))
+	}
+	if res.Err != "" {
+		line("error: %s", res.Err)
+	}
+	h("Checks")
+	for _, c := range res.Checks() {
+		s := fmt.Sprintf("  %-7s %-12s %s", strings.ToUpper(string(c.Status)), c.Name, c.Summary)
+		if c.Error != "" {
+			s += " (" + c.Error + ")"
+		}
+		for i, l := range wrap(s, max(width, 20)) {
+			if i > 0 {
+				l = strings.Repeat(" ", 22) + l
+			}
+			line("%s", l)
+		}
+	}
+	if t := res.TLS; t != nil && t.Cert != nil {
+		h("Certificate for " + res.Name)
+		line("  subject %s · issuer %s", t.Cert.Subject, t.Cert.Issuer)
+		line("  names %s · %d days left · %s %s ALPN %q", strings.Join(t.Cert.DNSNames, ", "), t.Cert.DaysLeft, t.Version, t.Cipher, t.ALPN)
+	}
+	if t := res.NoSNI; t != nil {
+		h("Without SNI (default vhost)")
+		if t.Cert != nil {
+			line("  certificate %s, names %s", t.Cert.Subject, strings.Join(t.Cert.DNSNames, ", "))
+		}
+		if t.DefaultName != "" {
+			line("  default vhost %s", t.DefaultName)
+		}
+	}
+	if m := res.Misdirected; m != nil {
+		h("Host differs from SNI (421 Misdirected Request)")
+		for _, hr := range []*probe.HostRequest{m.NoSNI, m.DefaultSNI} {
+			if hr == nil {
+				continue
+			}
+			sni := hr.SNI
+			if sni == "" {
+				sni = "(none)"
+			}
+			line("  SNI %s, Host %s → %d %s %s", sni, hr.Host, hr.Status, hr.Proto, hr.Meaning)
+		}
+	}
+	if len(res.Warnings) > 0 {
+		h("Warnings")
+		for _, w := range res.Warnings {
+			line("  • %s", w)
+		}
+	}
+	h("The same by hand")
+	addr := res.Addr
+	if addr == "" {
+		addr = r.target.HostPort()
+	}
+	if r.target.Scheme == probe.SchemeHTTP {
+		line("  curl -v --http2-prior-knowledge http://%s/   (h2c)", r.target.HostPort())
+	} else {
+		line("  openssl s_client -connect %s -servername %s -alpn h2,http/1.1", addr, r.target.Host)
+		line("  curl -v --resolve %s:%d:%s https://%s/", r.target.Host, r.target.Port, hostOf(addr), r.target.HostPort())
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func hostOf(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i > 0 {
+		return strings.Trim(addr[:i], "[]")
+	}
+	return addr
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"ipcscope/ipc"
+)
+
+type dialogStage int
+
+const (
+	dlgNone         dialogStage = iota
+	dlgConfirm                  // y removes, anything else cancels
+	dlgConfirmStale             // stale sets are selected: y once more
+	dlgRunning                  // removals are running as a command
+	dlgResult                   // outcome of each removal; any key closes
+)
+
+// removeDialog is the confirmation overlay of x. Only y confirms: Enter
+// and every other key cancel, the default being No.
+type removeDialog struct {
+	stage   dialogStage
+	sets    []ipc.Set
+	stale   int
+	results []ipc.Removal
+}
+
+type removedMsg struct{ results []ipc.Removal }
+
+func newRemoveDialog(sets []ipc.Set) removeDialog {
+	d := removeDialog{stage: dlgConfirm, sets: sets}
+	for i := range sets {
+		if sets[i].Verdict == ipc.Stale {
+			d.stale++
+		}
+	}
+	return d
+}
+
+// ipcrmCommand is the equivalent command line, shortened for many sets.
+func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
+	var b strings.Builder
+	b.WriteString("ipcrm")
+	for i, s := range sets {
+		if i == maxIDs {
+			fmt.Fprintf(&b, " … (%s sets)", commas(int64(len(sets))))
+			break
+		}
+		b.WriteString(" -s ")
+		b.WriteString(strconv.Itoa(s.ID))
+	}
+	return b.String()
+}
+
+// DialogSetLine is one set as the confirmation lists it (pure).
+func DialogSetLine(s *ipc.Set) string {
+	return fmt.Sprintf("%8d  %s  %-9s nsems %-3d %-7s %s", s.ID, s.Key, s.Owner, s.NSems, VerdictWord(s.Verdict), OperatorsCell(s))
+}
+
+// view renders the dialog box content for a screen of the given size.
+func (d *removeDialog) view(c *Common, auditLog string, width, height int) string {
+	st := &c.Styles
+	inner := max(min(width-6, 96), 10)
+	listMax := max(height-14, 1)
+	var lines []string
+	add := func(s string) { lines = append(lines, s) }
+	switch d.stage {
+	case dlgConfirm, dlgConfirmStale:
+		add(st.DialogTitle.Render(fmt.Sprintf("Remove %s?", plural(len(d.sets), "semaphore set", "semaphore sets"))))
+		add("")
+		for i := range d.sets {
+			if i == listMax {
+				add(st.Dim.Render(fmt.Sprintf("  … and %s more", commas(int64(len(d.sets)-i)))))
+				break
+			}
+			s := &d.sets[i]
+			l := DialogSetLine(s)
+			w := VerdictWord(s.Verdict)
+			l = strings.Replace(l, w, st.Verdict[s.Verdict].Render(w), 1)
+			add(l)
+		}
+		add("")
+		add(st.Dim.Render("same as: ") + ipcrmCommand(d.sets, 6))
+		add(st.Dim.Render("Each set is checked again just before removal; live sets are never removed."))
+		add(st.Dim.Render("Audit log: " + auditLog))
+		add("")
+		if d.stage == dlgConfirmStale {
+			add(st.Warn.Render(fmt.Sprintf("STALE: %s: the owner still runs processes.", plural(d.stale, "set is stale", "sets are stale"))))
+			add(st.Warn.Render("They are probably leaked, but a program may come back to them."))
+			add(st.Bold.Render("y") + " remove the stale sets too   " + st.Bold.Render("any other key") + " cancel (default: No)")
+		} else {
+			add(st.Bold.Render("y") + " remove   " + st.Bold.Render("any other key") + " cancel (default: No)")
+		}
+	case dlgRunning:
+		add(st.DialogTitle.Render(fmt.Sprintf("Removing %s…", plural(len(d.sets), "set", "sets"))))
+	case dlgResult:
+		ok := 0
+		for _, r := range d.results {
+			if r.OK() {
+				ok++
+			}
+		}
+		add(st.DialogTitle.Render(fmt.Sprintf("Removed %d of %d", ok, len(d.results))))
+		add("")
+		for i, r := range d.results {
+			if i == listMax {
+				add(st.Dim.Render(fmt.Sprintf("  … and %s more", commas(int64(len(d.results)-i)))))
+				break
+			}
+			word := strings.ToUpper(string(r.Outcome))
+			ws := st.OK
+			if !r.OK() {
+				ws = st.Crit
+			}
+			reason := ""
+			if r.Outcome != ipc.Removed {
+				reason = " " + r.Reason
+			}
+			add(fmt.Sprintf("%8d  %s%s", r.ID, ws.Render(word), reason))
+		}
+		add("")
+		add(st.Dim.Render("Audit log: " + auditLog))
+		add(st.Bold.Render("any key") + " close")
+	}
+	for i, l := range lines {
+		lines[i] = truncate(l, inner)
+	}
+	return st.Dialog.Render(strings.Join(lines, "\n"))
+}

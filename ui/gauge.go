@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/progress"
+
+	"ipcscope/ipc"
+)
+
+// gaugeLines draws the limits: sets vs SEMMNI and semaphores vs SEMMNS as
+// static bars (progress.ViewAs: no animation) with figures, percentage and
+// a level word; one small line for shm, msg and the verdict counts.
+func gaugeLines(c *Common, snap *ipc.Snapshot, width int) []string {
+	l, u := snap.Limits, snap.Usage
+	lines := []string{
+		barLine(c, "sets", int64(u.Sets), int64(l.SEMMNI), "SEMMNI", width),
+		barLine(c, "sems", u.Semaphores, l.SEMMNS, "SEMMNS", width),
+	}
+	st := &c.Styles
+	small := fmt.Sprintf("shm %s/%s segs · msg %s/%s queues · ", commas(int64(u.ShmSegs)), commas(int64(l.SHMMNI)), commas(int64(u.MsgQueues)), commas(int64(l.MSGMNI)))
+	counts := []string{
+		st.Verdict[ipc.Orphan].Render(commas(int64(u.Orphans)) + " orphan"),
+		st.Verdict[ipc.Stale].Render(commas(int64(u.Stale)) + " stale"),
+		st.Verdict[ipc.Live].Render(commas(int64(u.Live)) + " live"),
+	}
+	if u.Unknown > 0 {
+		counts = append(counts, st.Verdict[ipc.Unknown].Render(commas(int64(u.Unknown))+" unknown"))
+	}
+	lines = append(lines, truncate(st.Dim.Render(small)+strings.Join(counts, st.Dim.Render(" · ")), width))
+	return lines
+}
+
+// barLine is "sets ████░░░░ 3,998/4,000  99% FULL (SEMMNI)".
+func barLine(c *Common, label string, used, limit int64, res string, width int) string {
+	st := &c.Styles
+	pct := 0.0
+	if limit > 0 {
+		pct = 100 * float64(used) / float64(limit)
+	}
+	lvl, word, col := st.level(pct, limit > 0 && used >= limit)
+	fig := fmt.Sprintf("%s/%s", commas(used), commas(limit))
+	if limit <= 0 {
+		fig, word = commas(used)+"/?", "?"
+	}
+	tail := fmt.Sprintf(" %s %3.0f%% ", fig, pct)
+	suffix := lvl.Render(word) + st.Dim.Render(" "+res)
+	// The same bar width on every line, so that bars compare at a glance.
+	barW := min(width-5-38, 50)
+	if barW < 5 {
+		return truncate(fmt.Sprintf("%-4s%s", label, tail)+suffix, width)
+	}
+	bar := progress.New(progress.WithWidth(barW), progress.WithoutPercentage(),
+		progress.WithColors(col), progress.WithFillCharacters('█', '░'))
+	return truncate(st.Bold.Render(fmt.Sprintf("%-4s ", label))+bar.ViewAs(min(pct/100, 1))+tail+suffix, width)
+}
+
+// diagnosisLines is ipc's diagnosis, worst first, wrapped to at most max
+// lines, with the key to press when orphans can be removed.
+func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemove bool) []string {
+	st := &c.Styles
+	if len(snap.Diagnosis) == 0 {
+		return []string{truncate(st.OK.Render("OK")+" no IPC limit is near full", width)}
+	}
+	f := snap.Diagnosis[0]
+	for _, g := range snap.Diagnosis[1:] {
+		if g.Severity == ipc.SevCrit && f.Severity != ipc.SevCrit {
+			f = g
+		}
+	}
+	word, style := "WARN", st.Warn
+	if f.Severity == ipc.SevCrit {
+		word, style = "CRIT", st.Crit
+	}
+	msg := f.Message
+	if canRemove && snap.Usage.Orphans > 0 {
+		msg += " Here: press o, then x."
+	}
+	if n := len(snap.Diagnosis) - 1; n > 0 {
+		msg += " (+" + strconv.Itoa(n) + " more)"
+	}
+	wrapped := wrap(word+" "+msg, width)
+	if len(wrapped) > maxLines {
+		wrapped = wrapped[:maxLines]
+		wrapped[maxLines-1] = truncate(wrapped[maxLines-1]+" …", width)
+	}
+	wrapped[0] = style.Render(word) + wrapped[0][len(word):]
+	return wrapped
+}

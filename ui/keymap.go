@@ -1,0 +1,66 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every binding of the inspector, in one place; the help bar and
+// the full help (?) are generated from it.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Tab                                     key.Binding
+	Select, SelectOrphans, Remove           key.Binding // destructive: off with --read-only
+	Refresh, Sort, Filter                   key.Binding
+	Probe, AddTarget                        key.Binding
+	Details, Back, Help, Quit               key.Binding
+}
+
+// NewKeyMap returns the default bindings; readOnly removes every
+// destructive one (they neither match nor show in help).
+func NewKeyMap(readOnly bool) KeyMap {
+	k := KeyMap{
+		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:          key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:        key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
+		PageDown:      key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+		Top:           key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		Tab:           key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next pane")),
+		Select:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		SelectOrphans: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "select orphans")),
+		Remove:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove selected")),
+		Refresh:       key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
+		Sort:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Filter:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Probe:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "probe again")),
+		AddTarget:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add target")),
+		Details:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:          key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+	if readOnly {
+		k.Select.SetEnabled(false)
+		k.SelectOrphans.SetEnabled(false)
+		k.Remove.SetEnabled(false)
+	}
+	return k
+}
+
+// ShortHelp is the one-line help bar.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Sort, k.Filter, k.Refresh, k.Help, k.Quit}
+}
+
+// FullHelp is the key map shown by ?.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Tab, k.Details, k.Back, k.Sort, k.Filter, k.Refresh},
+		{k.Select, k.SelectOrphans, k.Remove, k.Probe, k.AddTarget},
+		{k.Help, k.Quit},
+	}
+}
+
+// destructive lists the bindings --read-only turns off.
+func (k KeyMap) destructive() []key.Binding {
+	return []key.Binding{k.Select, k.SelectOrphans, k.Remove}
+}

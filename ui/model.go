@@ -1,0 +1,666 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ipcscope/ipc"
+	"ipcscope/probe"
+)
+
+// ScanFunc takes a snapshot (ipc.Scan in production).
+type ScanFunc func() (*ipc.Snapshot, error)
+
+// RemoveFunc returns a remover for one batch (ipc.NewRemover in
+// production); allowStale is true only after the extra confirmation.
+type RemoveFunc func(allowStale bool) func(ipc.Set) ipc.Removal
+
+// ProbeFunc probes one target (probe.Run in production).
+type ProbeFunc func(ctx context.Context, t probe.Target) probe.Result
+
+// Config is everything the inspector needs; zero fields get defaults from
+// the real ipc and probe packages (see withDefaults).
+type Config struct {
+	Interval     time.Duration // between scans; default 2s
+	ReadOnly     bool          // no selection, no removal
+	AuditLog     string        // default ipc.DefaultAuditLog()
+	ScanOptions  ipc.Options
+	Scan         ScanFunc
+	Remove       RemoveFunc
+	Targets      []probe.Target
+	ProbeOptions probe.Options
+	ProbeTimeout time.Duration // whole probe of one target; default 30s
+	Probe        ProbeFunc
+	User         string // who runs the inspector, for the header
+	Root         bool   // whether that user may remove any set
+	Notice       string // an extra line (the demo explains itself)
+	Now          func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = 2 * time.Second
+	}
+	if c.AuditLog == "" {
+		c.AuditLog = ipc.DefaultAuditLog()
+	}
+	if c.Scan == nil {
+		opts := c.ScanOptions
+		c.Scan = func() (*ipc.Snapshot, error) { return ipc.Scan(opts) }
+	}
+	if c.Remove == nil {
+		opts := ipc.RemoveOptions{Options: c.ScanOptions, AuditLog: c.AuditLog}
+		c.Remove = func(allowStale bool) func(ipc.Set) ipc.Removal {
+			o := opts
+			o.AllowStale = allowStale
+			return ipc.NewRemover(o).Remove
+		}
+	}
+	if c.ProbeTimeout <= 0 {
+		c.ProbeTimeout = 30 * time.Second
+	}
+	if c.Probe == nil {
+		opts := c.ProbeOptions
+		c.Probe = func(ctx context.Context, t probe.Target) probe.Result { return probe.Run(ctx, t, opts) }
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+type mode int
+
+const (
+	modeMain mode = iota
+	modeDetails
+)
+
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputFilter
+	inputTarget
+)
+
+// Pane focus.
+const (
+	focusSets = iota
+	focusProbes
+)
+
+// Messages.
+type (
+	snapshotMsg struct {
+		snap *ipc.Snapshot
+		err  error
+	}
+	tickMsg struct{ gen int }
+)
+
+// Smallest usable screen.
+const minWidth, minHeight = 60, 15
+
+// Model is the root of the inspector; it alone returns a tea.View, every
+// component returns a string.
+type Model struct {
+	cfg    Config
+	c      *Common
+	snap   *ipc.Snapshot
+	table  *setTable
+	probes *probePane
+	focus  int
+	mode   mode
+	detail viewport.Model
+	dTitle string
+	dialog removeDialog
+	help   help.Model
+	input  textinput.Model
+	inMode inputMode
+
+	status    string
+	statusErr bool
+	scanning  bool
+	scanErr   error
+	tickGen   int
+
+	tableH, probeH int
+}
+
+// New makes the root model.
+func New(cfg Config) *Model {
+	cfg = cfg.withDefaults()
+	c := newCommon(cfg.ReadOnly, cfg.Now)
+	m := &Model{cfg: cfg, c: c, table: newSetTable(c), probes: newProbePane(c, cfg.Targets)}
+	m.help = help.New()
+	m.help.Styles = c.Styles.Help
+	m.input = textinput.New()
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = false // no animation
+	m.input.SetStyles(st)
+	m.detail = viewport.New()
+	return m
+}
+
+// Init asks for the background colour, scans and probes every target.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.scanCmd()}
+	for i := range m.probes.rows {
+		cmds = append(cmds, m.probes.start(i, m.cfg.Probe, m.cfg.ProbeTimeout))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) scanCmd() tea.Cmd {
+	if m.scanning {
+		return nil
+	}
+	m.scanning = true
+	scan := m.cfg.Scan
+	return func() tea.Msg {
+		s, err := scan()
+		return snapshotMsg{snap: s, err: err}
+	}
+}
+
+func (m *Model) tickCmd() tea.Cmd {
+	m.tickGen++
+	gen := m.tickGen
+	return tea.Tick(m.cfg.Interval, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+}
+
+// Update handles one message. Scans, probes and removals only start here
+// as commands; their results come back as messages.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.layout()
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		return nil
+	case tea.BackgroundColorMsg:
+		m.c.SetDark(msg.IsDark())
+		m.help.Styles = m.c.Styles.Help
+		st := textinput.DefaultStyles(msg.IsDark())
+		st.Cursor.Blink = false
+		m.input.SetStyles(st)
+		return nil
+	case snapshotMsg:
+		m.scanning = false
+		if msg.err != nil {
+			m.scanErr = msg.err
+			m.setStatus("scan failed: "+msg.err.Error(), true)
+		} else {
+			if m.scanErr != nil {
+				m.scanErr = nil
+				m.setStatus("", false)
+			}
+			prev := m.snap
+			m.snap = msg.snap
+			m.table.setSnapshot(msg.snap, prev)
+		}
+		return m.tickCmd()
+	case tickMsg:
+		if msg.gen != m.tickGen {
+			return nil
+		}
+		return m.scanCmd()
+	case removedMsg:
+		m.dialog.results = msg.results
+		m.dialog.stage = dlgResult
+		ok := 0
+		for _, r := range msg.results {
+			if r.OK() {
+				ok++
+			}
+		}
+		m.setStatus(fmt.Sprintf("removed %d of %d sets; audit log %s", ok, len(msg.results), m.cfg.AuditLog), ok != len(msg.results))
+		m.tickGen++ // drop the pending tick: scan now
+		return m.scanCmd()
+	case probeDoneMsg:
+		if m.probes.done(msg) && m.mode == modeDetails && m.focus == focusProbes && m.probes.cursor == msg.idx {
+			m.showProbeDetails()
+		}
+		return nil
+	case spinner.TickMsg:
+		return m.probes.tick(msg)
+	case tea.MouseWheelMsg:
+		n := 3
+		if msg.Mouse().Button == tea.MouseWheelUp {
+			n = -3
+		}
+		switch {
+		case m.mode == modeDetails:
+			if n < 0 {
+				m.detail.ScrollUp(-n)
+			} else {
+				m.detail.ScrollDown(n)
+			}
+		case m.focus == focusProbes:
+			m.probes.move(n)
+		default:
+			m.table.move(n)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.c.Keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	// The confirmation dialog takes every key: only y goes on.
+	switch m.dialog.stage {
+	case dlgConfirm, dlgConfirmStale:
+		if msg.String() != "y" {
+			m.dialog = removeDialog{}
+			m.setStatus("removal cancelled: nothing removed", false)
+			return nil
+		}
+		if m.dialog.stage == dlgConfirm && m.dialog.stale > 0 {
+			m.dialog.stage = dlgConfirmStale
+			return nil
+		}
+		m.dialog.stage = dlgRunning
+		return removeCmd(m.cfg.Remove(m.dialog.stale > 0), m.dialog.sets)
+	case dlgRunning:
+		return nil
+	case dlgResult:
+		m.dialog = removeDialog{}
+		return nil
+	}
+	if m.inMode != inputNone {
+		return m.inputKey(msg)
+	}
+	if m.help.ShowAll {
+		m.help.ShowAll = false
+		if key.Matches(msg, k.Help, k.Back) {
+			return nil
+		}
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = true
+		return nil
+	}
+	if m.mode == modeDetails {
+		if key.Matches(msg, k.Back) || key.Matches(msg, k.Details) {
+			m.mode = modeMain
+			return nil
+		}
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Tab):
+		m.focus = 1 - m.focus
+		return nil
+	case key.Matches(msg, k.Refresh):
+		m.tickGen++
+		m.setStatus("refreshing…", false)
+		return m.scanCmd()
+	case key.Matches(msg, k.Probe):
+		var cmds []tea.Cmd
+		if m.focus == focusProbes && len(m.probes.rows) > 0 {
+			cmds = append(cmds, m.probes.start(m.probes.cursor, m.cfg.Probe, m.cfg.ProbeTimeout))
+		} else {
+			for i := range m.probes.rows {
+				cmds = append(cmds, m.probes.start(i, m.cfg.Probe, m.cfg.ProbeTimeout))
+			}
+		}
+		return tea.Batch(cmds...)
+	case key.Matches(msg, k.AddTarget):
+		m.inMode = inputTarget
+		m.input.Reset()
+		m.input.Prompt = "add target (host[:port], https://name, name:443@addr): "
+		return m.input.Focus()
+	case key.Matches(msg, k.Filter):
+		m.inMode = inputFilter
+		m.input.Prompt = "/"
+		m.input.SetValue(m.table.filter)
+		m.input.CursorEnd()
+		m.focus = focusSets
+		return m.input.Focus()
+	case key.Matches(msg, k.Back):
+		if m.table.filter != "" {
+			m.table.setFilter("")
+			m.setStatus("filter cleared", false)
+		}
+		return nil
+	}
+	if m.focus == focusProbes {
+		switch {
+		case key.Matches(msg, k.Up):
+			m.probes.move(-1)
+		case key.Matches(msg, k.Down):
+			m.probes.move(1)
+		case key.Matches(msg, k.PageUp):
+			m.probes.move(-max(m.probes.height, 1))
+		case key.Matches(msg, k.PageDown):
+			m.probes.move(max(m.probes.height, 1))
+		case key.Matches(msg, k.Top):
+			m.probes.move(-len(m.probes.rows))
+		case key.Matches(msg, k.Bottom):
+			m.probes.move(len(m.probes.rows))
+		case key.Matches(msg, k.Details):
+			if len(m.probes.rows) > 0 {
+				m.showProbeDetails()
+				m.mode = modeDetails
+			}
+		}
+		return nil
+	}
+	t := m.table
+	switch {
+	case key.Matches(msg, k.Up):
+		t.move(-1)
+	case key.Matches(msg, k.Down):
+		t.move(1)
+	case key.Matches(msg, k.PageUp):
+		t.move(-max(t.height, 1))
+	case key.Matches(msg, k.PageDown):
+		t.move(max(t.height, 1))
+	case key.Matches(msg, k.Top):
+		t.move(-len(t.view))
+	case key.Matches(msg, k.Bottom):
+		t.move(len(t.view))
+	case key.Matches(msg, k.Sort):
+		t.setSort((t.sortBy + 1) % numSorts)
+		m.setStatus("sorted by "+sortNames[t.sortBy], false)
+	case key.Matches(msg, k.Select):
+		if why := t.toggle(); why != "" {
+			m.setStatus(why, true)
+		} else {
+			m.setStatus(fmt.Sprintf("%s selected", plural(len(t.selected), "set", "sets")), false)
+			t.move(1)
+		}
+	case key.Matches(msg, k.SelectOrphans):
+		n := t.selectOrphans()
+		if n == 0 {
+			m.setStatus("no orphans to select", false)
+		} else {
+			m.setStatus(fmt.Sprintf("%s selected: press x to remove", plural(n, "orphan", "orphans")), false)
+		}
+	case key.Matches(msg, k.Remove):
+		sets := t.selectedSets()
+		if len(sets) == 0 {
+			m.setStatus("nothing selected: space selects a set, o every orphan", true)
+			return nil
+		}
+		m.dialog = newRemoveDialog(sets)
+	case key.Matches(msg, k.Details):
+		if r, ok := t.current(); ok {
+			m.dTitle = fmt.Sprintf("set %d", r.set.ID)
+			m.detail.SetContent(setDetails(&m.c.Styles, r.set, t.now, m.c.Width))
+			m.detail.GotoTop()
+			m.mode = modeDetails
+		}
+	}
+	return nil
+}
+
+func (m *Model) showProbeDetails() {
+	r := &m.probes.rows[m.probes.cursor]
+	m.dTitle = "probe " + r.target.String()
+	y := m.detail.YOffset()
+	m.detail.SetContent(probeDetails(&m.c.Styles, r, m.c.Width))
+	m.detail.SetYOffset(y)
+}
+
+func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		if m.inMode == inputFilter {
+			m.table.setFilter("")
+		}
+		m.inMode = inputNone
+		m.input.Blur()
+		return nil
+	case "enter":
+		mode, val := m.inMode, strings.TrimSpace(m.input.Value())
+		m.inMode = inputNone
+		m.input.Blur()
+		if mode == inputTarget && val != "" {
+			t, err := probe.ParseTarget(val)
+			if err != nil {
+				m.setStatus(err.Error(), true)
+				return nil
+			}
+			t = probe.ApplyResolve(t, m.cfg.ProbeOptions.Resolve)
+			m.probes.rows = append(m.probes.rows, probeRow{target: t})
+			m.probes.cursor = len(m.probes.rows) - 1
+			m.focus = focusProbes
+			m.layout()
+			return m.probes.start(len(m.probes.rows)-1, m.cfg.Probe, m.cfg.ProbeTimeout)
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	if m.inMode == inputFilter {
+		m.table.setFilter(m.input.Value())
+	}
+	return cmd
+}
+
+func removeCmd(remove func(ipc.Set) ipc.Removal, sets []ipc.Set) tea.Cmd {
+	return func() tea.Msg {
+		out := make([]ipc.Removal, 0, len(sets))
+		for _, s := range sets {
+			out = append(out, remove(s))
+		}
+		return removedMsg{results: out}
+	}
+}
+
+// Screen layout: fixed lines around the two panes.
+const (
+	headerLines = 2
+	gaugeLines_ = 3
+	footerLines = 2 // status + help
+)
+
+func (m *Model) diagLines() int {
+	if m.c.Height >= 30 {
+		return 2
+	}
+	return 2
+}
+
+func (m *Model) noticeLines() int {
+	if m.cfg.Notice == "" {
+		return 0
+	}
+	if m.c.Height >= 30 {
+		return len(wrap(m.cfg.Notice, m.c.Width))
+	}
+	return 1
+}
+
+// layout shares the height between the set table and the probe pane:
+// panes stack; at 80x24 the probe pane keeps a few rows.
+func (m *Model) layout() {
+	w, h := m.c.Width, m.c.Height
+	m.detail.SetWidth(w)
+	m.detail.SetHeight(max(h-headerLines-footerLines-1, 1))
+	free := h - headerLines - gaugeLines_ - m.diagLines() - m.noticeLines() - footerLines - 2 // two pane titles
+	free = max(free, 2)
+	n := len(m.probes.rows)
+	pr := min(max(n, 1), 3)
+	if h >= 30 {
+		pr = min(max(n, 1), 8)
+	}
+	if m.focus == focusProbes {
+		pr = min(max(n, 1), free/2)
+	}
+	pr = max(min(pr, free-2), 1)
+	m.probeH = pr
+	m.tableH = free - pr - 1 // column header
+	m.table.setHeight(m.tableH)
+	m.probes.height = pr
+	m.probes.clamp()
+}
+
+// View renders the screen; dialogs and the full help are overlays, so
+// they never push the help bar off the screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "ipcscope"
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.c.Width, m.c.Height
+	st := &m.c.Styles
+	if w == 0 || h == 0 {
+		return "ipcscope: starting…"
+	}
+	if w < minWidth || h < minHeight {
+		msg := fmt.Sprintf("Terminal too small: %dx%d. ipcscope needs at least %dx%d. Resize, or press q to quit.", w, h, minWidth, minHeight)
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(max(w, 1)).Align(lipgloss.Center).Render(msg))
+	}
+	var lines []string
+	lines = append(lines, m.headerLines()...)
+	if m.mode == modeDetails {
+		lines = append(lines, st.PaneFocused.Render(pad("▶ Details: "+m.dTitle+"  (esc back, ↑/↓ scroll)", w, false)))
+		lines = append(lines, strings.Split(m.detail.View(), "\n")...)
+	} else {
+		if m.snap != nil {
+			lines = append(lines, gaugeLines(m.c, m.snap, w)...)
+			lines = append(lines, fitLines(diagnosisLines(m.c, m.snap, w, m.diagLines(), !m.cfg.ReadOnly), w, m.diagLines())...)
+		} else {
+			msg := "scanning…"
+			if m.scanErr != nil {
+				msg = "scan failed: " + m.scanErr.Error()
+			}
+			lines = append(lines, fitLines([]string{st.Dim.Render(msg)}, w, gaugeLines_+m.diagLines())...)
+		}
+		if n := m.noticeLines(); n > 0 {
+			lines = append(lines, fitLines(styleLines(st.Notice, wrap(m.cfg.Notice, w)), w, n)...)
+		}
+		lines = append(lines, m.paneTitle(m.setsTitle(), m.focus == focusSets, w))
+		lines = append(lines, m.table.View(w, m.focus == focusSets))
+		lines = append(lines, m.paneTitle(m.probes.title(), m.focus == focusProbes, w))
+		lines = append(lines, m.probes.View(w, m.focus == focusProbes))
+	}
+	body := strings.Join(lines, "\n")
+	body = strings.Join(fitLines(strings.Split(body, "\n"), w, h-footerLines), "\n")
+	screen := body + "\n" + m.statusLine() + "\n" + truncate(m.help.ShortHelpView(m.c.Keys.ShortHelp()), w)
+	return m.overlay(screen)
+}
+
+func styleLines(s lipgloss.Style, lines []string) []string {
+	for i := range lines {
+		lines[i] = s.Render(lines[i])
+	}
+	return lines
+}
+
+func (m *Model) overlay(screen string) string {
+	w, h := m.c.Width, m.c.Height
+	var box string
+	switch {
+	case m.dialog.stage != dlgNone:
+		box = m.dialog.view(m.c, m.cfg.AuditLog, w, h)
+	case m.help.ShowAll:
+		box = m.c.Styles.Dialog.Render(m.c.Styles.DialogTitle.Render("Keys") + "\n\n" + m.help.FullHelpView(m.c.Keys.FullHelp()) + "\n\n" + m.c.Styles.Dim.Render("any key closes this help"))
+	default:
+		return screen
+	}
+	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
+	x := max((w-bw)/2, 0)
+	y := max((h-footerLines-bh)/2, 0)
+	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
+}
+
+func (m *Model) paneTitle(title string, focused bool, w int) string {
+	if focused {
+		return m.c.Styles.PaneFocused.Render(pad("▶ "+title, w, false))
+	}
+	return m.c.Styles.PaneBlurred.Render(pad("  "+title, w, false))
+}
+
+func (m *Model) setsTitle() string {
+	shown, total, sel := m.table.counts()
+	s := fmt.Sprintf("Semaphore sets: %s", commas(int64(total)))
+	if m.table.filter != "" {
+		s = fmt.Sprintf("Semaphore sets: %s of %s match /%s", commas(int64(shown)), commas(int64(total)), m.table.filter)
+	}
+	s += " · sort " + sortNames[m.table.sortBy]
+	if sel > 0 {
+		s += fmt.Sprintf(" · %s selected (x removes)", commas(int64(sel)))
+	}
+	return s
+}
+
+func (m *Model) headerLines() []string {
+	st := &m.c.Styles
+	w := m.c.Width
+	host, kernel, ns := "?", "?", "?"
+	scanned := "not yet scanned"
+	if s := m.snap; s != nil {
+		host, kernel = s.Host, s.Kernel
+		if s.IPCNS != 0 {
+			ns = fmt.Sprint(s.IPCNS)
+		}
+		scanned = "scanned " + s.Taken.Format("15:04:05")
+	}
+	l1 := st.Title.Render("ipcscope") + st.Header.Render(fmt.Sprintf("  host %s · kernel %s · ipc ns %s", host, kernel, ns))
+	rights := "can remove any set (root)"
+	switch {
+	case m.cfg.ReadOnly:
+		rights = "read-only"
+	case !m.cfg.Root:
+		rights = "can remove own sets only (not root)"
+	}
+	user := m.cfg.User
+	if user == "" {
+		user = "?"
+	}
+	l2 := st.Dim.Render(fmt.Sprintf("user %s · %s · every %s · %s", user, rights, m.cfg.Interval, scanned))
+	return []string{truncate(l1, w), truncate(l2, w)}
+}
+
+func (m *Model) statusLine() string {
+	st := &m.c.Styles
+	w := m.c.Width
+	if m.inMode != inputNone {
+		return truncate(m.input.View(), w)
+	}
+	if m.status != "" {
+		if m.statusErr {
+			return truncate(st.Error.Render("! ")+m.status, w)
+		}
+		return truncate(st.Status.Render(m.status), w)
+	}
+	return ""
+}

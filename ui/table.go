@@ -1,0 +1,438 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"ipcscope/ipc"
+)
+
+type sortKey int
+
+const (
+	sortVerdict sortKey = iota // orphans first, then stale, unknown, live
+	sortAge                    // oldest last change first
+	sortOwner
+	sortID
+	numSorts
+)
+
+var sortNames = [numSorts]string{"verdict", "age", "owner", "semid"}
+var sortCols = [numSorts]int{colVerdict, colChanged, colOwner, colID}
+
+// Row change marks, shown for one refresh.
+const (
+	markNone  = 0
+	markAdded = '+'
+	markGone  = '-'
+)
+
+type rowRef struct {
+	set  *ipc.Set
+	mark byte
+}
+
+// setTable is the semaphore table: its own rows rather than bubbles/table,
+// because the verdict needs its own colour and only visible rows may be
+// rendered (32,000 sets).
+type setTable struct {
+	c        *Common
+	rows     []rowRef // every row in semid order: current sets, then marks
+	view     []int32  // indices into rows after filter and sort
+	cursor   int      // index into view
+	offset   int      // first visible index into view
+	height   int      // visible rows, without the column header
+	selected map[int]bool
+	sortBy   sortKey
+	filter   string
+	now      time.Time
+	gone     []ipc.Set // copies of the sets that vanished, for one refresh
+	ids      []int     // current semids, sorted (for the next comparison)
+	idSet    []int32   // index into the snapshot's sets in semid order
+	first    bool      // no snapshot seen yet
+}
+
+func newSetTable(c *Common) *setTable {
+	return &setTable{c: c, selected: map[int]bool{}, first: true}
+}
+
+// selectable says whether a set may be chosen for removal: orphans, and
+// stale sets (which need an extra confirmation). Live and unknown never.
+func selectable(s *ipc.Set) bool {
+	return s.Verdict == ipc.Orphan || s.Verdict == ipc.Stale
+}
+
+func verdictRank(r rowRef) int {
+	if r.mark == markGone {
+		return 4
+	}
+	switch r.set.Verdict {
+	case ipc.Orphan:
+		return 0
+	case ipc.Stale:
+		return 1
+	case ipc.Unknown:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// setSnapshot replaces the rows with a new scan, marks what appeared and
+// vanished since the last one, keeps the cursor on the same semid and
+// drops selections of sets that are gone or no longer removable.
+func (t *setTable) setSnapshot(snap *ipc.Snapshot, prev *ipc.Snapshot) {
+	curID := t.cursorID()
+	sets := snap.Sets
+	t.now = snap.Taken
+	// Sets in semid order, without sorting when the scan already is.
+	order := t.idSet[:0]
+	sorted := true
+	for i := range sets {
+		order = append(order, int32(i))
+		if i > 0 && sets[i].ID < sets[i-1].ID {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(sets[a].ID, sets[b].ID) })
+	}
+	t.idSet = order
+	prevIDs, prevOrder := t.ids, prevSets(prev)
+	ids := make([]int, len(order))
+	for i, k := range order {
+		ids[i] = sets[k].ID
+	}
+	t.gone = t.gone[:0]
+	rows := t.rows[:0]
+	if cap(rows) < len(sets) {
+		rows = make([]rowRef, 0, len(sets)+16)
+	}
+	var goneIdx []int
+	j := 0
+	for _, k := range order {
+		s := &sets[k]
+		mark := byte(markNone)
+		if !t.first {
+			for j < len(prevIDs) && prevIDs[j] < s.ID {
+				goneIdx = append(goneIdx, j)
+				j++
+			}
+			if j < len(prevIDs) && prevIDs[j] == s.ID {
+				j++
+			} else {
+				mark = markAdded
+			}
+		}
+		rows = append(rows, rowRef{set: s, mark: mark})
+	}
+	if !t.first {
+		for ; j < len(prevIDs); j++ {
+			goneIdx = append(goneIdx, j)
+		}
+	}
+	if len(goneIdx) > 0 && prevOrder != nil {
+		for _, gi := range goneIdx {
+			t.gone = append(t.gone, prev.Sets[prevOrder[gi]])
+		}
+		for i := range t.gone {
+			rows = append(rows, rowRef{set: &t.gone[i], mark: markGone})
+		}
+	}
+	t.rows, t.ids, t.first = rows, ids, false
+	if len(t.selected) > 0 {
+		keep := make(map[int]bool, len(t.selected))
+		for _, r := range rows {
+			if r.mark != markGone && t.selected[r.set.ID] && selectable(r.set) {
+				keep[r.set.ID] = true
+			}
+		}
+		t.selected = keep
+	}
+	t.rebuild(curID)
+}
+
+// prevSets returns the previous snapshot's sets in semid order, matching
+// the ids kept from it.
+func prevSets(prev *ipc.Snapshot) []int32 {
+	if prev == nil {
+		return nil
+	}
+	order := make([]int32, len(prev.Sets))
+	sorted := true
+	for i := range prev.Sets {
+		order[i] = int32(i)
+		if i > 0 && prev.Sets[i].ID < prev.Sets[i-1].ID {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(prev.Sets[a].ID, prev.Sets[b].ID) })
+	}
+	return order
+}
+
+// rebuild filters and sorts the rows into view and puts the cursor back on
+// the set with semid curID (or where it was).
+func (t *setTable) rebuild(curID int) {
+	view := t.view[:0]
+	f := strings.ToLower(strings.TrimSpace(t.filter))
+	for i := range t.rows {
+		if f == "" || matches(t.rows[i].set, f) {
+			view = append(view, int32(i))
+		}
+	}
+	rows := t.rows
+	switch t.sortBy {
+	case sortVerdict:
+		// A stable bucket pass keeps semid order inside each verdict.
+		var buckets [5][]int32
+		for _, i := range view {
+			r := verdictRank(rows[i])
+			buckets[r] = append(buckets[r], i)
+		}
+		view = view[:0]
+		for _, b := range buckets {
+			view = append(view, b...)
+		}
+	case sortAge:
+		slices.SortStableFunc(view, func(a, b int32) int {
+			return rows[a].set.LastChange().Compare(rows[b].set.LastChange())
+		})
+	case sortOwner:
+		slices.SortStableFunc(view, func(a, b int32) int { return strings.Compare(rows[a].set.Owner, rows[b].set.Owner) })
+	}
+	t.view = view
+	if curID >= 0 {
+		for i, r := range view {
+			if rows[r].set.ID == curID && rows[r].mark != markGone {
+				t.cursor = i
+				break
+			}
+		}
+	}
+	t.clamp()
+}
+
+// matches is the / filter: owner, key, verdict or an operator PID.
+func matches(s *ipc.Set, f string) bool {
+	if strings.Contains(strings.ToLower(s.Owner), f) || strings.Contains(string(s.Verdict), f) ||
+		strings.Contains(s.Key.String(), f) || strconv.Itoa(s.ID) == f {
+		return true
+	}
+	for _, op := range s.Operators {
+		if strings.Contains(strconv.Itoa(op.PID), f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *setTable) clamp() {
+	if t.cursor >= len(t.view) {
+		t.cursor = len(t.view) - 1
+	}
+	if t.cursor < 0 {
+		t.cursor = 0
+	}
+	h := max(t.height, 1)
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+h {
+		t.offset = t.cursor - h + 1
+	}
+	if t.offset > len(t.view)-h {
+		t.offset = len(t.view) - h
+	}
+	if t.offset < 0 {
+		t.offset = 0
+	}
+}
+
+// current is the row under the cursor, if any.
+func (t *setTable) current() (rowRef, bool) {
+	if t.cursor < 0 || t.cursor >= len(t.view) {
+		return rowRef{}, false
+	}
+	return t.rows[t.view[t.cursor]], true
+}
+
+func (t *setTable) cursorID() int {
+	if r, ok := t.current(); ok {
+		return r.set.ID
+	}
+	return -1
+}
+
+func (t *setTable) move(n int) {
+	t.cursor += n
+	t.clamp()
+}
+
+func (t *setTable) setHeight(h int) {
+	t.height = max(h, 0)
+	t.clamp()
+}
+
+func (t *setTable) setSort(k sortKey) {
+	t.sortBy = k
+	t.rebuild(t.cursorID())
+}
+
+func (t *setTable) setFilter(f string) {
+	id := t.cursorID()
+	t.filter = f
+	t.rebuild(id)
+}
+
+// toggle selects or unselects the set under the cursor; it returns why it
+// could not.
+func (t *setTable) toggle() string {
+	r, ok := t.current()
+	switch {
+	case !ok:
+		return "no set under the cursor"
+	case r.mark == markGone:
+		return "set " + strconv.Itoa(r.set.ID) + " is gone"
+	case !selectable(r.set):
+		return "set " + strconv.Itoa(r.set.ID) + " is " + VerdictWord(r.set.Verdict) + ": only orphan and stale sets can be removed"
+	}
+	if t.selected[r.set.ID] {
+		delete(t.selected, r.set.ID)
+	} else {
+		t.selected[r.set.ID] = true
+	}
+	return ""
+}
+
+// selectOrphans selects every orphan the filter shows; it returns how many.
+func (t *setTable) selectOrphans() int {
+	n := 0
+	for _, i := range t.view {
+		r := t.rows[i]
+		if r.mark != markGone && r.set.Verdict == ipc.Orphan {
+			t.selected[r.set.ID] = true
+			n++
+		}
+	}
+	return n
+}
+
+// selectedSets returns the selected sets in semid order.
+func (t *setTable) selectedSets() []ipc.Set {
+	var out []ipc.Set
+	if len(t.selected) == 0 {
+		return nil
+	}
+	for _, r := range t.rows {
+		if r.mark != markGone && t.selected[r.set.ID] {
+			out = append(out, *r.set)
+		}
+	}
+	return out
+}
+
+// View draws the column header and the visible rows only, exactly
+// height+1 lines of the given width.
+func (t *setTable) View(width int, focused bool) string {
+	st := &t.c.Styles
+	w := fitColumns(width)
+	var b strings.Builder
+	// Header.
+	hdr := make([]string, 0, numCols+1)
+	hdr = append(hdr, pad("", markWidth, false))
+	for i, c := range columns {
+		if w[i] == 0 {
+			continue
+		}
+		title := c.title
+		if sortCols[t.sortBy] == i {
+			title += "▼"
+		}
+		hdr = append(hdr, pad(title, w[i], c.right))
+	}
+	b.WriteString(st.ColHeader.Render(pad(strings.Join(hdr, " "), width, false)))
+	for line := 0; line < t.height; line++ {
+		b.WriteByte('\n')
+		vi := t.offset + line
+		if vi >= len(t.view) {
+			if line == 0 {
+				msg := "  no semaphore sets in this namespace"
+				if t.filter != "" {
+					msg = "  no set matches the filter " + strconv.Quote(t.filter)
+				}
+				b.WriteString(st.Dim.Render(pad(msg, width, false)))
+			}
+			continue
+		}
+		r := t.rows[t.view[vi]]
+		b.WriteString(t.renderRow(r, w, width, focused && vi == t.cursor, vi == t.cursor))
+	}
+	return b.String()
+}
+
+// renderRow draws one row: markers, then every visible cell in its style.
+func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, cursor, underCursor bool) string {
+	st := &t.c.Styles
+	cells := SetCells(r.set, t.now)
+	mark := []byte("   ")
+	if underCursor {
+		mark[0] = '>'
+	}
+	if t.selected[r.set.ID] && r.mark != markGone {
+		mark[1] = '*'
+	}
+	if r.mark != markNone {
+		mark[2] = r.mark
+	}
+	if r.mark == markGone {
+		cells[colVerdict] = "GONE"
+	}
+	var b strings.Builder
+	style := func(s lipgloss.Style) lipgloss.Style {
+		if cursor {
+			return s.Inherit(st.Cursor).Reverse(true)
+		}
+		return s
+	}
+	plain := lipgloss.NewStyle()
+	markStyle := plain
+	switch {
+	case mark[1] == '*':
+		markStyle = st.Selected
+	case r.mark == markAdded:
+		markStyle = st.Added
+	}
+	b.WriteString(style(markStyle).Render(string(mark)))
+	used := markWidth
+	for i, c := range columns {
+		if w[i] == 0 {
+			continue
+		}
+		cs := plain
+		switch {
+		case r.mark == markGone:
+			cs = st.Gone
+		case i == colVerdict:
+			cs = st.Verdict[r.set.Verdict]
+		}
+		b.WriteString(style(plain).Render(" "))
+		b.WriteString(style(cs).Render(pad(cells[i], w[i], c.right)))
+		used += 1 + w[i]
+	}
+	if used < width {
+		b.WriteString(style(plain).Render(strings.Repeat(" ", width-used)))
+	}
+	return b.String()
+}
+
+// counts returns how many rows the view has and how many are selected.
+func (t *setTable) counts() (shown, total, selected int) {
+	return len(t.view), len(t.rows), len(t.selected)
+}
