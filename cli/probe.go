@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -164,7 +165,7 @@ func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts,
 	if vhosts != nil {
 		for _, p := range vhosts.Ports {
 			fmt.Fprintln(w, clip(fmt.Sprintf("apache %s: default vhost %s (%s), %d vhost(s)",
-				joinAddr(p.Addr, p.Port), p.Default, p.DefaultSource, len(p.Vhosts)), tableWidth))
+				joinAddr(p.Addr, p.Port), p.Default, filepath.Base(p.DefaultSource), len(p.Vhosts)), tableWidth))
 		}
 		fmt.Fprintln(w)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -138,5 +140,47 @@ func TestProbeCLIUsage(t *testing.T) {
 	}
 	if _, _, code := runCLI("probe", "--help"); code != ExitOK {
 		t.Errorf("--help: exit %d", code)
+	}
+}
+
+// TestProbeCLIApache runs `ipcscope probe --apache` against a running
+// Apache through Debian's apache2ctl (APACHE_ARGUMENTS points it at the
+// test configuration), as an admin would.
+func TestProbeCLIApache(t *testing.T) {
+	_, _, err := probetest.FindApache()
+	if err == nil {
+		_, err = exec.LookPath("apache2ctl")
+	}
+	if err != nil {
+		if os.Getenv("IPCSCOPE_REQUIRE_E2E") == "1" {
+			t.Fatalf("end-to-end test required (IPCSCOPE_REQUIRE_E2E=1): %v", err)
+		}
+		t.Skipf("skipping end-to-end test: %v", err)
+	}
+	a, err := probetest.StartApache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	t.Setenv("APACHE_ARGUMENTS", "-f "+a.Conf)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	var bundle []byte
+	for _, p := range a.Certs {
+		bundle = append(bundle, p...)
+	}
+	os.WriteFile(ca, bundle, 0o644)
+	out, errOut, code := runCLI("probe", "--apache", "--ca", ca, "--timeout", "3s")
+	if code != ExitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q\n%s\n%s", code, errOut, out, a.Log())
+	}
+	for _, want := range []string{
+		"apache 127.0.0.1:" + strconv.Itoa(a.TLSPort) + ": default vhost alpha.test (httpd.conf:",
+		"ok   alpha.test:", "ok   www.alpha.test:", "ok   beta.test:", "ok   gamma.test:",
+		"ok   http://h2c.test:", "ok   http://plain.test:",
+		"6 target(s), 6 ok, 0 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

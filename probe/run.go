@@ -108,8 +108,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 		r.TLS, snConn, err = tlsCheck(ctx, name, r.Addr, name, name, opts)
 		if err != nil && t.Scheme == SchemeAuto && plaintextHTTP(err) {
 			r.TLS = nil
-			r.Target.Scheme = SchemeHTTP
-			r.Warnings = append(r.Warnings, "port answered plaintext HTTP to a TLS handshake: ran the cleartext (h2c) checks")
+			r.Target.Scheme = SchemeHTTP // the port answered plaintext HTTP
 			runCleartext(ctx, r, opts)
 			return
 		}
