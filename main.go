@@ -4,10 +4,10 @@
 package main
 
 import (
-	"ipcscope/ipc/ipctest"
 	"os"
 
 	"ipcscope/cli"
+	"ipcscope/ipc/ipctest"
 )
 
 func main() {

@@ -123,11 +123,21 @@ func probeDetails(st *Styles, r *probeRow, width int) string {
 		if c.Error != "" {
 			s += " (" + c.Error + ")"
 		}
-		for i, l := range wrap(s, max(width, 20)) {
+		for i, l := range wrap(s, max(width-1, 30)) {
 			if i > 0 {
 				l = strings.Repeat(" ", 22) + l
 			}
 			line("%s", l)
+			if i == 0 {
+				// Continuation lines are indented: wrap the rest narrower.
+				rest := strings.TrimSpace(strings.TrimPrefix(s, l))
+				for _, l2 := range wrap(rest, max(width-23, 20)) {
+					if l2 != "" {
+						line("%s%s", strings.Repeat(" ", 22), l2)
+					}
+				}
+				break
+			}
 		}
 	}
 	if t := res.TLS; t != nil && t.Cert != nil {

@@ -63,7 +63,7 @@ func DialogSetLine(s *ipc.Set) string {
 func (d *removeDialog) view(c *Common, auditLog string, width, height int) string {
 	st := &c.Styles
 	inner := max(min(width-6, 96), 10)
-	listMax := max(height-14, 1)
+	listMax := max(height-16, 1)
 	var lines []string
 	add := func(s string) { lines = append(lines, s) }
 	switch d.stage {

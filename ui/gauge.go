@@ -57,12 +57,26 @@ func barLine(c *Common, label string, used, limit int64, res string, width int) 
 	return truncate(st.Bold.Render(fmt.Sprintf("%-4s ", label))+bar.ViewAs(min(pct/100, 1))+tail+suffix, width)
 }
 
-// diagnosisLines is ipc's diagnosis, worst first, wrapped to at most max
-// lines, with the key to press when orphans can be removed.
+// diagnosisLines is ipc's worst finding, wrapped to maxLines-1 lines,
+// and a last line saying what to do here when orphans can be removed.
 func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemove bool) []string {
 	st := &c.Styles
+	u := snap.Usage
+	var hint string
+	if u.Orphans > 0 {
+		hint = fmt.Sprintf("%s of %s are orphans", commas(int64(u.Orphans)), plural(u.Sets, "set", "sets"))
+		if canRemove {
+			hint += ": press o, then x to remove them"
+		} else {
+			hint += " (read-only: 'ipcscope clean' removes them)"
+		}
+	}
 	if len(snap.Diagnosis) == 0 {
-		return []string{truncate(st.OK.Render("OK")+" no IPC limit is near full", width)}
+		l := st.OK.Render("OK") + " no IPC limit is near full"
+		if hint != "" {
+			l += "; " + hint
+		}
+		return []string{truncate(l, width)}
 	}
 	f := snap.Diagnosis[0]
 	for _, g := range snap.Diagnosis[1:] {
@@ -75,17 +89,25 @@ func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemov
 		word, style = "CRIT", st.Crit
 	}
 	msg := f.Message
-	if canRemove && snap.Usage.Orphans > 0 {
-		msg += " Here: press o, then x."
-	}
 	if n := len(snap.Diagnosis) - 1; n > 0 {
 		msg += " (+" + strconv.Itoa(n) + " more)"
 	}
-	wrapped := wrap(word+" "+msg, width)
-	if len(wrapped) > maxLines {
-		wrapped = wrapped[:maxLines]
-		wrapped[maxLines-1] = truncate(wrapped[maxLines-1]+" …", width)
+	room := maxLines
+	if hint != "" {
+		room--
 	}
-	wrapped[0] = style.Render(word) + wrapped[0][len(word):]
-	return wrapped
+	var out []string
+	if room > 0 {
+		wrapped := wrap(word+" "+msg, width)
+		if len(wrapped) > room {
+			wrapped = wrapped[:room]
+			wrapped[room-1] = truncate(wrapped[room-1]+"…", width)
+		}
+		wrapped[0] = style.Render(word) + wrapped[0][len(word):]
+		out = wrapped
+	}
+	if hint != "" {
+		out = append(out, truncate(style.Render("→ ")+hint, width))
+	}
+	return out
 }

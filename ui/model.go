@@ -418,7 +418,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
 			m.dTitle = fmt.Sprintf("set %d", r.set.ID)
-			m.detail.SetContent(setDetails(&m.c.Styles, r.set, t.now, m.c.Width))
+			m.detail.SetContent(wrapAll(setDetails(&m.c.Styles, r.set, t.now, m.c.Width), m.c.Width))
 			m.detail.GotoTop()
 			m.mode = modeDetails
 		}
@@ -430,7 +430,7 @@ func (m *Model) showProbeDetails() {
 	r := &m.probes.rows[m.probes.cursor]
 	m.dTitle = "probe " + r.target.String()
 	y := m.detail.YOffset()
-	m.detail.SetContent(probeDetails(&m.c.Styles, r, m.c.Width))
+	m.detail.SetContent(wrapAll(probeDetails(&m.c.Styles, r, m.c.Width), m.c.Width))
 	m.detail.SetYOffset(y)
 }
 
@@ -489,7 +489,7 @@ const (
 
 func (m *Model) diagLines() int {
 	if m.c.Height >= 30 {
-		return 2
+		return 4
 	}
 	return 2
 }

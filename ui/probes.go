@@ -147,11 +147,7 @@ func ProbeCells(r *probeRow, spin string) (status, text string) {
 	case r.result == nil:
 		return "-", r.target.String() + " not probed yet (p)"
 	default:
-		v := r.result.Verdict
-		if v == "" {
-			v = r.result.Summary()
-		}
-		return ProbeStatus(r.result), v
+		return ProbeStatus(r.result), r.result.Summary()
 	}
 }
 

@@ -112,7 +112,7 @@ func fitColumns(width int) [numCols]int {
 				n += w[i] + 1
 			}
 		}
-		return n - 1
+		return n
 	}
 	for used() > width {
 		best := -1

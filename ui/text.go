@@ -65,3 +65,11 @@ func plural(n int, one, many string) string {
 	}
 	return commas(int64(n)) + " " + many
 }
+
+// wrapAll wraps every line of styled text to width, keeping styles.
+func wrapAll(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, width, "")
+}

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// DumpFrames renders the inspector's main screens at a fixed size without
+// a terminal, with colours, into dir: main.ans, details.ans, confirm.ans,
+// probes.ans and probe-details.ans. Scans and probes run to completion
+// first. screenshots/make.sh turns the frames into PNGs.
+func DumpFrames(cfg Config, width, height int, dir string) error {
+	m := New(cfg)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	write := func(name string) error {
+		return os.WriteFile(filepath.Join(dir, name), []byte(m.render()+"\n"), 0o644)
+	}
+	m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	snap, err := m.cfg.Scan()
+	m.Update(snapshotMsg{snap: snap, err: err})
+	var wg sync.WaitGroup
+	msgs := make([]probeDoneMsg, len(m.probes.rows))
+	for i := range m.probes.rows {
+		m.probes.start(i, m.cfg.Probe, m.cfg.ProbeTimeout)
+		row := m.probes.rows[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), m.cfg.ProbeTimeout)
+			defer cancel()
+			msgs[i] = probeDoneMsg{idx: i, gen: row.gen, result: m.cfg.Probe(ctx, row.target)}
+		}()
+	}
+	wg.Wait()
+	for _, msg := range msgs {
+		m.Update(msg)
+	}
+	keys := func(ks ...string) {
+		for _, k := range ks {
+			m.Update(keyMsg(k))
+		}
+	}
+	keys("o")
+	if err := write("main.ans"); err != nil {
+		return err
+	}
+	keys("enter")
+	if err := write("details.ans"); err != nil {
+		return err
+	}
+	keys("esc", "x")
+	if err := write("confirm.ans"); err != nil {
+		return err
+	}
+	keys("n", "tab")
+	if err := write("probes.ans"); err != nil {
+		return err
+	}
+	keys("enter")
+	return write("probe-details.ans")
+}
+
+// keyMsg makes the key press a user would type ("enter", "esc", "tab",
+// "space", "ctrl+c" or one character).
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
