@@ -90,11 +90,7 @@ func describe(err error, what string, timeout time.Duration) string {
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
 		return "network unreachable"
 	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "remote error") == false && len(msg) > 120 {
-		msg = msg[i+2:]
-	}
-	return what + ": " + oneLine(msg)
+	return what + ": " + oneLine(err.Error())
 }
 
 // quoteBytes shows up to 16 bytes of server data safely.

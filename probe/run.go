@@ -105,7 +105,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	var snConn *tls.Conn
 	if name != "" {
 		var err error
-		r.TLS, snConn, err = tlsCheck(ctx, name, r.Addr, name, name, opts)
+		r.TLS, snConn, err = tlsCheck(ctx, r.Addr, name, name, opts)
 		if err != nil && t.Scheme == SchemeAuto && plaintextHTTP(err) {
 			r.TLS = nil
 			r.Target.Scheme = SchemeHTTP // the port answered plaintext HTTP
@@ -125,7 +125,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 		r.H2 = httpCheck(ctx, snConn, name, opts)
 	}
 
-	noSNI, nsConn, err := tlsCheck(ctx, name, r.Addr, "", verifyName, opts)
+	noSNI, nsConn, err := tlsCheck(ctx, r.Addr, "", verifyName, opts)
 	r.NoSNI = noSNI
 	if err != nil {
 		if name == "" && connLevel(err) {

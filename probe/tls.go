@@ -43,14 +43,13 @@ func handshake(ctx context.Context, addr, sni string, timeout time.Duration) (*t
 
 // tlsCheck runs one handshake and fills a TLSCheck; the connection is
 // returned open (nil on failure) so that a request can follow on it.
-func tlsCheck(ctx context.Context, name, addr, sni, verifyName string, opts Options) (*TLSCheck, *tls.Conn, error) {
+func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (*TLSCheck, *tls.Conn, error) {
 	start := time.Now()
 	c := &TLSCheck{SNI: sni, VerifyName: verifyName}
 	c.Name = "tls"
 	if sni == "" {
 		c.Name = "tls_no_sni"
 	}
-	_ = name
 	conn, err := handshake(ctx, addr, sni, opts.timeout())
 	c.Duration = time.Since(start)
 	if err != nil {
