@@ -109,7 +109,7 @@ func TestListJSONShape(t *testing.T) {
 	}
 
 	out, _, _ = run(t, "list", "--verdict", "live", "--json")
-	if strings.Contains(out, `"verdict": "orphan"`) || !strings.Contains(out, `"verdict": "live"`) {
+	if strings.Contains(out, `"verdict":"orphan"`) || !strings.Contains(out, `"verdict":"live"`) {
 		t.Errorf("--verdict live: %s", out)
 	}
 }

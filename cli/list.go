@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -14,15 +16,38 @@ func init() {
 	register("list", "list semaphore sets with their operators and a liveness verdict", runList)
 }
 
-// listJSON is `ipcscope list --json`: lsipc's top-level key, plus what
-// lsipc lacks.
-type listJSON struct {
-	Semaphores []ipc.Set `json:"semaphores"`
-	Namespace  uint64    `json:"ipc_namespace"`
-	Taken      time.Time `json:"taken"`
-	Usage      ipc.Usage `json:"usage"`
-	Vanished   int       `json:"vanished"`
-	Warnings   []string  `json:"warnings"`
+// writeListJSON prints `ipcscope list --json`: lsipc's top-level key
+// "semaphores" plus what lsipc lacks, one set per line so that 32,000 sets
+// stream out without ever sitting in memory as one document.
+func writeListJSON(w io.Writer, snap *ipc.Snapshot, sets []ipc.Set) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	head := struct {
+		Namespace uint64    `json:"ipc_namespace"`
+		Taken     time.Time `json:"taken"`
+		Usage     ipc.Usage `json:"usage"`
+		Vanished  int       `json:"vanished"`
+		Warnings  []string  `json:"warnings"`
+	}{snap.IPCNS, snap.Taken, snap.Usage, snap.Vanished, snap.Warnings}
+	if head.Warnings == nil {
+		head.Warnings = []string{}
+	}
+	hb, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	bw.Write(hb[:len(hb)-1]) // leave the object open for "semaphores"
+	bw.WriteString(`,"semaphores":[`)
+	buf := make([]byte, 0, 1024)
+	for i := range sets {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+		buf = sets[i].AppendJSON(buf[:0])
+		bw.Write(buf)
+	}
+	bw.WriteString("\n]}\n")
+	return bw.Flush()
 }
 
 func runList(env *Env, args []string) int {
@@ -59,14 +84,8 @@ func runList(env *Env, args []string) int {
 		}
 	}
 	if *asJSON {
-		out := listJSON{Semaphores: sets, Namespace: snap.IPCNS, Taken: snap.Taken, Usage: snap.Usage, Vanished: snap.Vanished, Warnings: snap.Warnings}
-		if out.Semaphores == nil {
-			out.Semaphores = []ipc.Set{}
-		}
-		if out.Warnings == nil {
-			out.Warnings = []string{}
-		}
-		if err := writeJSON(env.Stdout, out); err != nil {
+		if err := writeListJSON(env.Stdout, snap, sets); err != nil {
+			fmt.Fprintln(env.Stderr, "ipcscope list:", err)
 			return ExitFail
 		}
 		return ExitOK

@@ -110,7 +110,7 @@ func TestScanReadsEveryField(t *testing.T) {
 	if s.CTime.IsZero() || !s.OTime.IsZero() {
 		t.Errorf("ctime %v otime %v: SETVAL sets ctime only", s.CTime, s.OTime)
 	}
-	if snap.IPCNS == 0 || snap.Source != "/proc/sysvipc/sem" {
+	if snap.IPCNS == 0 || snap.Source != "semctl" {
 		t.Errorf("namespace %d source %q", snap.IPCNS, snap.Source)
 	}
 	if snap.Usage.Sets != len(snap.Sets) || snap.Usage.Semaphores < 3 {
@@ -261,7 +261,7 @@ func TestVanishedSetIsCounted(t *testing.T) {
 	// would: through a /proc copy that still lists it.
 	id := ipctest.NewSet(t, 1, 0o600)
 	root := fakeProcWithGhost(t, id)
-	snap, err := ipc.Scan(ipc.Options{ProcRoot: root})
+	snap, err := ipc.Scan(ipc.Options{ProcRoot: root, ListFromProc: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,5 +291,30 @@ func TestLimitsAndDiagnosis(t *testing.T) {
 	}
 	if !strings.Contains(snap.Diagnosis[0].Message, "ENOSPC") || !strings.Contains(snap.Diagnosis[0].Message, "AH00023") {
 		t.Errorf("message %q", snap.Diagnosis[0].Message)
+	}
+}
+
+// Both ways of listing see the same sets with the same fields.
+func TestProcAndSemctlListingsAgree(t *testing.T) {
+	ipctest.NewSet(t, 2, 0o640)
+	if _, err := ipctest.CreateSet(int32(-2), 1, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := scan(t)
+	b, err := ipc.Scan(ipc.Options{ListFromProc: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Source != "semctl" || b.Source != "/proc/sysvipc/sem" {
+		t.Fatalf("sources %q %q", a.Source, b.Source)
+	}
+	if len(a.Sets) != len(b.Sets) || len(a.Sets) < 2 {
+		t.Fatalf("%d vs %d sets", len(a.Sets), len(b.Sets))
+	}
+	for i := range a.Sets {
+		x, y := a.Sets[i], b.Sets[i]
+		if x.ID != y.ID || x.Key != y.Key || x.Perms != y.Perms || x.NSems != y.NSems || x.UID != y.UID || x.CUID != y.CUID || !x.CTime.Equal(y.CTime.Time) || x.Verdict != y.Verdict {
+			t.Errorf("set %d differs:\n%+v\n%+v", x.ID, x, y)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package ipc
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,30 @@ type judgeEnv struct {
 	// whyNotVisible explains allVisible == false.
 	whyNotVisible string
 	names         *names
+	// users caches, per uid, what judge says of that user's processes:
+	// thousands of sets share a handful of owners.
+	users map[int]userFacts
+}
+
+type userFacts struct {
+	running int    // live processes in the sets' IPC namespace
+	reason  string // "user www-data still runs 5 processes ..." when running > 0
+}
+
+func (env *judgeEnv) user(uid int) userFacts {
+	if f, ok := env.users[uid]; ok {
+		return f
+	}
+	procs := env.sameNS(uid)
+	f := userFacts{running: len(procs)}
+	if f.running > 0 {
+		f.reason = fmt.Sprintf("user %s still runs %s in this IPC namespace (%s)", env.names.user(uid), plural(len(procs), "process", "processes"), commSummary(procs))
+	}
+	if env.users == nil {
+		env.users = map[int]userFacts{}
+	}
+	env.users[uid] = f
+	return f
 }
 
 // judge sets s.Operators, s.Verdict and s.Reasons. readErr is the reason
@@ -49,15 +74,16 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 	}
 	var gone []string
 	for _, op := range s.Operators {
+		pid := strconv.Itoa(op.PID)
 		switch op.State {
 		case OpRunning:
-			live = append(live, fmt.Sprintf("last changed by PID %d (%s), which is still running", op.PID, op.Comm))
+			live = append(live, "last changed by PID "+pid+" ("+op.Comm+"), which is still running")
 		case OpDead:
-			gone = append(gone, fmt.Sprintf("PID %d has exited", op.PID))
+			gone = append(gone, "PID "+pid+" has exited")
 		case OpZombie:
-			gone = append(gone, fmt.Sprintf("PID %d is a zombie (exited, not reaped)", op.PID))
+			gone = append(gone, "PID "+pid+" is a zombie (exited, not reaped)")
 		case OpReused:
-			gone = append(gone, fmt.Sprintf("PID %d now belongs to another process (%s)", op.PID, op.Comm))
+			gone = append(gone, "PID "+pid+" now belongs to another process ("+op.Comm+")")
 		}
 	}
 	if len(live) > 0 {
@@ -83,7 +109,11 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 		reasons = append(reasons, "no semaphore was ever changed (all sempids 0): nothing shows who uses it")
 		doubt = true
 	case len(gone) > 0:
-		reasons = append(reasons, "no last operator is alive: "+strings.Join(gone, "; "))
+		if len(gone) == 1 {
+			reasons = append(reasons, "no last operator is alive: "+gone[0])
+		} else {
+			reasons = append(reasons, "no last operator is alive: "+strings.Join(gone, "; "))
+		}
 		if zero > 0 && !env.allVisible {
 			reasons = append(reasons, fmt.Sprintf("%s sempid 0; %s, so 0 may hide a live process", plural(zero, "semaphore has", "semaphores have"), env.whyNotVisible))
 			doubt = true
@@ -105,20 +135,18 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 			continue
 		}
 		allRoot = false
-		procs := env.sameNS(u)
-		name := env.names.user(u)
-		if len(procs) > 0 {
-			reasons = append(reasons, fmt.Sprintf("user %s still runs %s in this IPC namespace (%s)", name, plural(len(procs), "process", "processes"), commSummary(procs)))
+		if f := env.user(u); f.running > 0 {
+			reasons = append(reasons, f.reason)
 			doubt = true
 		} else {
-			quiet = append(quiet, name)
+			quiet = append(quiet, env.names.user(u))
 		}
 	}
 	if allRoot {
 		reasons = append(reasons, "owned and created by root, which always runs processes, so ownership cannot show it is unused")
 		doubt = true
 	} else if len(quiet) > 0 {
-		reasons = append(reasons, fmt.Sprintf("no process of %s runs in this IPC namespace", strings.Join(quiet, " or ")))
+		reasons = append(reasons, "no process of "+strings.Join(quiet, " or ")+" runs in this IPC namespace")
 	}
 	if !doubt && !env.allVisible {
 		reasons = append(reasons, env.whyNotVisible+", so a user of the set may be invisible")
@@ -134,25 +162,27 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 
 // operators groups the set's non-zero sempids and says what each is now.
 func operators(s *Set, env *judgeEnv) []Operator {
-	byPID := map[int]*Operator{}
 	var ops []Operator
-	order := []int{}
 	for _, m := range s.Sems {
 		if m.PID == 0 {
 			continue
 		}
-		op, ok := byPID[m.PID]
-		if !ok {
-			op = &Operator{PID: m.PID}
-			byPID[m.PID] = op
-			order = append(order, m.PID)
+		found := false
+		for i := range ops {
+			if ops[i].PID == m.PID {
+				ops[i].Sems = append(ops[i].Sems, m.Num)
+				found = true
+				break
+			}
 		}
-		op.Sems = append(op.Sems, m.Num)
+		if !found {
+			ops = append(ops, Operator{PID: m.PID, Sems: []int{m.Num}})
+		}
 	}
 	last := s.LastChange()
-	for _, pid := range order {
-		op := byPID[pid]
-		p := env.procs.ByPID[pid]
+	for i := range ops {
+		op := &ops[i]
+		p := env.procs.ByPID[op.PID]
 		switch {
 		case p == nil:
 			op.State = OpDead
@@ -168,7 +198,6 @@ func operators(s *Set, env *judgeEnv) []Operator {
 		if p != nil {
 			op.User = env.names.user(p.UIDs[0])
 		}
-		ops = append(ops, *op)
 	}
 	return ops
 }

@@ -1,0 +1,158 @@
+package ipc
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// MarshalJSON encodes a Set by hand: encoding/json's reflection made
+// `ipcscope list --json` of 32,000 sets ten times slower than the scan.
+// TestSetJSONMatchesReflection pins it to what encoding/json would write
+// from the struct tags.
+func (s Set) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
+
+// AppendJSON appends the set's JSON object (compact, one line) to b.
+func (s *Set) AppendJSON(b []byte) []byte {
+	b = append(b, `{"key":"`...)
+	b = appendHex8(b, uint32(s.Key))
+	b = append(b, `","id":`...)
+	b = strconv.AppendInt(b, int64(s.ID), 10)
+	b = appendStrField(b, "owner", s.Owner)
+	b = append(b, `,"perms":"`...)
+	p := uint32(s.Perms) & 0o777
+	b = append(b, '0', byte('0'+p>>6), byte('0'+(p>>3)&7), byte('0'+p&7))
+	b = append(b, '"')
+	b = appendIntField(b, "cuid", s.CUID)
+	b = appendStrField(b, "cuser", s.CUser)
+	b = appendIntField(b, "cgid", s.CGID)
+	b = appendStrField(b, "cgroup", s.CGroup)
+	b = appendIntField(b, "uid", s.UID)
+	b = appendStrField(b, "user", s.User)
+	b = appendIntField(b, "gid", s.GID)
+	b = appendStrField(b, "group", s.Group)
+	b = append(b, `,"ctime":`...)
+	b = appendTime(b, s.CTime)
+	b = appendIntField(b, "nsems", s.NSems)
+	b = append(b, `,"otime":`...)
+	b = appendTime(b, s.OTime)
+	b = append(b, `,"semaphores":`...)
+	if s.Sems == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, m := range s.Sems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"semnum":`...)
+			b = strconv.AppendInt(b, int64(m.Num), 10)
+			b = appendIntField(b, "value", m.Value)
+			b = appendIntField(b, "pid", m.PID)
+			b = appendIntField(b, "ncount", m.NCount)
+			b = appendIntField(b, "zcount", m.ZCount)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"operators":`...)
+	if s.Operators == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, op := range s.Operators {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"pid":`...)
+			b = strconv.AppendInt(b, int64(op.PID), 10)
+			b = appendStrField(b, "state", string(op.State))
+			if op.Comm != "" {
+				b = appendStrField(b, "command", op.Comm)
+			}
+			if op.User != "" {
+				b = appendStrField(b, "user", op.User)
+			}
+			b = append(b, `,"semnums":`...)
+			if op.Sems == nil {
+				b = append(b, "null"...)
+			} else {
+				b = append(b, '[')
+				for j, n := range op.Sems {
+					if j > 0 {
+						b = append(b, ',')
+					}
+					b = strconv.AppendInt(b, int64(n), 10)
+				}
+				b = append(b, ']')
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = appendStrField(b, "verdict", string(s.Verdict))
+	b = append(b, `,"reasons":`...)
+	if s.Reasons == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, r := range s.Reasons {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, r)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex8(b []byte, v uint32) []byte {
+	b = append(b, '0', 'x')
+	for shift := 28; shift >= 0; shift -= 4 {
+		b = append(b, hexDigits[(v>>uint(shift))&0xf])
+	}
+	return b
+}
+
+func appendIntField(b []byte, name string, v int) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return strconv.AppendInt(b, int64(v), 10)
+}
+
+func appendStrField(b []byte, name, v string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendString(b, v)
+}
+
+func appendTime(b []byte, t Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339)
+	return append(b, '"')
+}
+
+// appendString appends s as a JSON string. Plain printable ASCII (nearly
+// every name and reason) is copied; anything else goes through
+// encoding/json so that escaping is exactly the standard library's.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
