@@ -118,6 +118,9 @@ func probeDetails(st *Styles, r *probeRow, width int) string {
 		line("error: %s", res.Err)
 	}
 	h("Checks")
+	if len(res.Checks()) == 0 {
+		line("  (no check ran)")
+	}
 	for _, c := range res.Checks() {
 		s := fmt.Sprintf("  %-7s %-12s %s", strings.ToUpper(string(c.Status)), c.Name, c.Summary)
 		if c.Error != "" {

@@ -68,7 +68,7 @@ func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemov
 		if canRemove {
 			hint += ": press o, then x to remove them"
 		} else {
-			hint += " (read-only: 'ipcscope clean' removes them)"
+			hint += " (read-only mode)"
 		}
 	}
 	if len(snap.Diagnosis) == 0 {

@@ -23,14 +23,14 @@ func NewKeyMap(readOnly bool) KeyMap {
 		PageDown:      key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
 		Top:           key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Tab:           key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next pane")),
+		Tab:           key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "pane")),
 		Select:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
-		SelectOrphans: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "select orphans")),
-		Remove:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove selected")),
+		SelectOrphans: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "orphans")),
+		Remove:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
 		Refresh:       key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
 		Sort:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Filter:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Probe:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "probe again")),
+		Probe:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "probe")),
 		AddTarget:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add target")),
 		Details:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -45,9 +45,15 @@ func NewKeyMap(readOnly bool) KeyMap {
 	return k
 }
 
-// ShortHelp is the one-line help bar.
+// ShortHelp is the one-line help bar, most important first; ? and q are
+// kept last and never dropped (see shortHelpFor).
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Sort, k.Filter, k.Refresh, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Filter, k.Sort, k.Refresh, k.Probe, k.Help, k.Quit}
+}
+
+// detailsHelp is the help bar of the details view.
+func (k KeyMap) detailsHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.PageUp, k.Back, k.Help, k.Quit}
 }
 
 // FullHelp is the key map shown by ?.

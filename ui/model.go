@@ -546,7 +546,11 @@ func (m *Model) render() string {
 	}
 	if w < minWidth || h < minHeight {
 		msg := fmt.Sprintf("Terminal too small: %dx%d. ipcscope needs at least %dx%d. Resize, or press q to quit.", w, h, minWidth, minHeight)
-		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, lipgloss.NewStyle().Width(max(w, 1)).Align(lipgloss.Center).Render(msg))
+		if w < 20 || h < 3 {
+			msg = fmt.Sprintf("%dx%d: too small", w, h)
+		}
+		box := lipgloss.NewStyle().Width(w).Align(lipgloss.Center).Render(msg)
+		return strings.Join(fitLines(strings.Split(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box), "\n"), w, h), "\n")
 	}
 	var lines []string
 	lines = append(lines, m.headerLines()...)
@@ -574,7 +578,7 @@ func (m *Model) render() string {
 	}
 	body := strings.Join(lines, "\n")
 	body = strings.Join(fitLines(strings.Split(body, "\n"), w, h-footerLines), "\n")
-	screen := body + "\n" + m.statusLine() + "\n" + truncate(m.help.ShortHelpView(m.c.Keys.ShortHelp()), w)
+	screen := body + "\n" + m.statusLine() + "\n" + m.helpBar()
 	return m.overlay(screen)
 }
 
@@ -663,4 +667,28 @@ func (m *Model) statusLine() string {
 		return truncate(st.Status.Render(m.status), w)
 	}
 	return ""
+}
+
+// helpBar fits the short help into the width by dropping the least
+// important bindings, always keeping ? and q.
+func (m *Model) helpBar() string {
+	bs := m.c.Keys.ShortHelp()
+	if m.mode == modeDetails {
+		bs = m.c.Keys.detailsHelp()
+	}
+	var enabled []key.Binding
+	for _, b := range bs {
+		if b.Enabled() {
+			enabled = append(enabled, b)
+		}
+	}
+	hm := m.help
+	hm.SetWidth(0)
+	for {
+		s := hm.ShortHelpView(enabled)
+		if lipgloss.Width(s) <= m.c.Width || len(enabled) <= 2 {
+			return truncate(s, m.c.Width)
+		}
+		enabled = append(enabled[:len(enabled)-3], enabled[len(enabled)-2:]...)
+	}
 }

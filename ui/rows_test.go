@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"ipcscope/ipc"
+)
+
+func TestSetCells(t *testing.T) {
+	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead}, ipc.Operator{PID: 3105, State: ipc.OpRunning, Comm: "apache2"})
+	s.Sems[0].NCount = 2
+	c := SetCells(&s, fixedNow)
+	want := [numCols]string{"32769", "0x00000000", "www-data", "0600", "1", "50m", "3h", "2647 dead, 3105 apache2, 2 waiting", "ORPHAN"}
+	if c != want {
+		t.Errorf("cells\n got %q\nwant %q", c, want)
+	}
+	empty := ipc.Set{}
+	if got := OperatorsCell(&empty); got != "none" {
+		t.Errorf("no operators: %q", got)
+	}
+	if VerdictWord(ipc.Live) != "LIVE" || VerdictWord("") != "?" {
+		t.Error("verdict words")
+	}
+}
+
+func TestFitColumns(t *testing.T) {
+	total := func(w [numCols]int) int {
+		n := markWidth
+		for _, x := range w {
+			if x > 0 {
+				n += x + 1
+			}
+		}
+		return n
+	}
+	for _, width := range []int{200, 120, 80, 60, 40, 20, 5} {
+		w := fitColumns(width)
+		if w[colID] == 0 || w[colVerdict] == 0 || w[colOperators] < columns[colOperators].width {
+			t.Errorf("%d: essential column dropped: %v", width, w)
+		}
+		if width >= 60 && total(w) != width {
+			t.Errorf("%d: columns fill %d", width, total(w))
+		}
+	}
+	if w := fitColumns(80); w[colPerms] != 0 || w[colKey] == 0 {
+		t.Errorf("80 columns: perms should go first: %v", w)
+	}
+}
+
+func TestPad(t *testing.T) {
+	for _, c := range []struct {
+		s     string
+		w     int
+		right bool
+		want  string
+	}{{"abc", 5, false, "abc  "}, {"abc", 5, true, "  abc"}, {"abcdef", 4, false, "abc…"}, {"x", 0, false, ""}} {
+		if got := pad(c.s, c.w, c.right); got != c.want {
+			t.Errorf("pad(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
+		}
+	}
+	if got := commas(32000); got != "32,000" || commas(-1234567) != "-1,234,567" || commas(999) != "999" {
+		t.Errorf("commas: %s", got)
+	}
+}
+
+func TestDialogLineAndIpcrm(t *testing.T) {
+	s := fixtureSet(65537, ipc.Orphan, "www-data", ipc.Operator{PID: 2600, State: ipc.OpDead})
+	if got := DialogSetLine(&s); !strings.Contains(got, "65537") || !strings.Contains(got, "ORPHAN") || !strings.Contains(got, "2600 dead") {
+		t.Errorf("dialog line %q", got)
+	}
+	sets := make([]ipc.Set, 10)
+	for i := range sets {
+		sets[i].ID = i + 1
+	}
+	if got := ipcrmCommand(sets, 3); got != "ipcrm -s 1 -s 2 -s 3 … (10 sets)" {
+		t.Errorf("ipcrm %q", got)
+	}
+}
+
+func BenchmarkSetCells(b *testing.B) {
+	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead})
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = SetCells(&s, fixedNow)
+	}
+}
