@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -112,13 +113,18 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 // the positional arguments, the exit code and whether the command is done
 // (--help printed usage to stdout and exits 0; any other error exits 2).
 func parseFlags(env *Env, fs *flag.FlagSet, args []string) (rest []string, code int, done bool) {
+	// flag prints errors and usage to its output while parsing: collect
+	// them, then show help on stdout (exit 0) or an error on stderr (exit 2).
+	var msg bytes.Buffer
+	fs.SetOutput(&msg)
+	defer fs.SetOutput(env.Stderr)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(env.Stdout)
-				fs.Usage()
+				env.Stdout.Write(msg.Bytes())
 				return nil, ExitOK, true
 			}
+			env.Stderr.Write(msg.Bytes())
 			return nil, ExitUsage, true
 		}
 		left := fs.Args()
