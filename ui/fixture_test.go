@@ -22,8 +22,8 @@ func fixtureSet(id int, v ipc.Verdict, owner string, ops ...ipc.Operator) ipc.Se
 	s := ipc.Set{
 		ID: id, Key: 0, Owner: owner, User: owner, Group: owner, CUser: "root", CGroup: "root",
 		UID: 33, GID: 33, Perms: 0o600, NSems: 1,
-		CTime: ipc.Time{Time: fixedNow.Add(-time.Duration(id%7+1) * time.Hour)},
-		OTime: ipc.Time{Time: fixedNow.Add(-time.Duration(id%5+1) * 10 * time.Minute)},
+		CTime:   ipc.Time{Time: fixedNow.Add(-time.Duration(id%7+1) * time.Hour)},
+		OTime:   ipc.Time{Time: fixedNow.Add(-time.Duration(id%5+1) * 10 * time.Minute)},
 		Verdict: v, Operators: ops,
 	}
 	pid := 0
