@@ -318,3 +318,46 @@ func TestProcAndSemctlListingsAgree(t *testing.T) {
 		}
 	}
 }
+
+// A namespace at the default SEMMNI of 32,000: the next semget fails with
+// ENOSPC, the scan sees every set, and the diagnosis says SEMMNI is full
+// and that the leaked sets are orphans.
+func TestFullNamespace32000(t *testing.T) {
+	needRoot(t)
+	if err := ipctest.SetLimits(32000, 1024000000, 500, 32000); err != nil {
+		t.Fatal(err)
+	}
+	before := len(scan(t).Sets)
+	var ids []int
+	t.Cleanup(func() {
+		for _, id := range ids {
+			_ = sysv.Remove(id)
+		}
+	})
+	for before+len(ids) < 32000 {
+		id, err := ipctest.CreateSet(0, 1, 0o600)
+		if err != nil {
+			t.Fatalf("set #%d: %v", len(ids), err)
+		}
+		if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := ipctest.CreateSet(0, 1, 0o600); err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("32,001st semget: %v, want ENOSPC", err)
+	}
+	p := start(t, fmt.Sprintf("setvalrange %d %d 1", ids[0], ids[len(ids)-1]))
+	_ = p.Reap()
+	snap := scan(t)
+	if len(snap.Sets) != 32000 || snap.Usage.Sets != 32000 || snap.Usage.Semaphores < 32000 || snap.Vanished != 0 {
+		t.Fatalf("%d sets, usage %+v", len(snap.Sets), snap.Usage)
+	}
+	if snap.Usage.Orphans < len(ids) {
+		t.Errorf("%d orphans, want at least %d", snap.Usage.Orphans, len(ids))
+	}
+	d := snap.Diagnosis
+	if len(d) == 0 || d[0].Resource != "SEMMNI" || d[0].Severity != ipc.SevCrit || !strings.Contains(d[0].Message, "32,000 of 32,000") || !strings.Contains(d[0].Message, "orphans") {
+		t.Fatalf("diagnosis %+v", d)
+	}
+}

@@ -24,6 +24,8 @@ import (
 //	setval ID NUM VALUE AFTER
 //	wait ID NUM                      blocks in semop(-1): ncount > 0
 //	waitzero ID NUM                  blocks until the value is 0: zcount > 0
+//	setvalrange LO HI VALUE          SETVAL on every existing set with an
+//	                                 ID from LO to HI, then exits
 //	hold                             does nothing, holds
 //
 // "hold" keeps the process alive until its stdin closes or it is killed.
@@ -83,6 +85,10 @@ func runHelper(f []string) error {
 		// removed (EIDRM): both end the helper.
 		_ = sysv.Op(num(1), []sysv.SemBuf{{Num: uint16(num(2)), Op: op}})
 		return nil
+	case "setvalrange":
+		for id := num(1); id <= num(2); id++ {
+			_ = sysv.SetVal(id, 0, num(3)) // gaps in the IDs: EINVAL
+		}
 	case "hold":
 		after = "hold"
 	default:
