@@ -18,7 +18,7 @@ func TestSetJSONMatchesReflection(t *testing.T) {
 		{Key: 0xdeadbeef, ID: 32768, Owner: "www-data", Perms: 0o600, CUID: 0, CUser: "root", UID: 33, User: "www-data", Group: "www-data", CGroup: "root",
 			CTime: Unix(now.Unix()), NSems: 2, Sems: []Semaphore{{Num: 0, Value: 1, PID: 12}, {Num: 1, Value: 0, NCount: 2, ZCount: 1}},
 			Operators: []Operator{{PID: 12, State: OpDead, Sems: []int{0}}, {PID: 13, State: OpRunning, Comm: "apache2", User: "www-data", Sems: []int{1, 2}}},
-			Verdict: Live, Reasons: []string{"a \"quoted\" <reason> & more", "ünïcode\t\n", "plain"}},
+			Verdict:   Live, Reasons: []string{"a \"quoted\" <reason> & more", "ünïcode\t\n", "plain"}},
 		{Sems: []Semaphore{}, Operators: []Operator{}, Reasons: []string{}, OTime: Unix(1), Owner: "odd\\name\x01"},
 	}
 	for i, s := range sets {
@@ -44,7 +44,7 @@ func BenchmarkSetJSON(b *testing.B) {
 	s := Set{Key: 0, ID: 2, Owner: "www-data", Perms: 0o600, CUser: "root", User: "www-data", Group: "www-data", CGroup: "root",
 		CTime: Unix(1795640000), NSems: 1, Sems: []Semaphore{{PID: 2647, Value: 1}},
 		Operators: []Operator{{PID: 2647, State: OpDead, Sems: []int{0}}},
-		Verdict: Orphan, Reasons: []string{"no last operator is alive: PID 2647 has exited", "nobody is waiting on it", "no process of www-data runs in this IPC namespace"}}
+		Verdict:   Orphan, Reasons: []string{"no last operator is alive: PID 2647 has exited", "nobody is waiting on it", "no process of www-data runs in this IPC namespace"}}
 	b.Run("AppendJSON", func(b *testing.B) {
 		buf := make([]byte, 0, 1024)
 		for b.Loop() {
