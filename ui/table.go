@@ -54,6 +54,7 @@ type setTable struct {
 	gone     []ipc.Set // copies of the sets that vanished, for one refresh
 	ids      []int     // current semids, sorted (for the next comparison)
 	idSet    []int32   // index into the snapshot's sets in semid order
+	idSpare  []int32
 	first    bool      // no snapshot seen yet
 }
 
@@ -91,7 +92,10 @@ func (t *setTable) setSnapshot(snap *ipc.Snapshot, prev *ipc.Snapshot) {
 	sets := snap.Sets
 	t.now = snap.Taken
 	// Sets in semid order, without sorting when the scan already is.
-	order := t.idSet[:0]
+	// The previous order indexes prev.Sets; build the new one in the
+	// other buffer.
+	prevOrder := t.idSet
+	order := t.idSpare[:0]
 	sorted := true
 	for i := range sets {
 		order = append(order, int32(i))
@@ -102,8 +106,11 @@ func (t *setTable) setSnapshot(snap *ipc.Snapshot, prev *ipc.Snapshot) {
 	if !sorted {
 		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(sets[a].ID, sets[b].ID) })
 	}
-	t.idSet = order
-	prevIDs, prevOrder := t.ids, prevSets(prev)
+	t.idSet, t.idSpare = order, prevOrder
+	prevIDs := t.ids
+	if prev == nil || len(prevOrder) != len(prev.Sets) {
+		prevOrder = nil
+	}
 	ids := make([]int, len(order))
 	for i, k := range order {
 		ids[i] = sets[k].ID
@@ -155,26 +162,6 @@ func (t *setTable) setSnapshot(snap *ipc.Snapshot, prev *ipc.Snapshot) {
 		t.selected = keep
 	}
 	t.rebuild(curID)
-}
-
-// prevSets returns the previous snapshot's sets in semid order, matching
-// the ids kept from it.
-func prevSets(prev *ipc.Snapshot) []int32 {
-	if prev == nil {
-		return nil
-	}
-	order := make([]int32, len(prev.Sets))
-	sorted := true
-	for i := range prev.Sets {
-		order[i] = int32(i)
-		if i > 0 && prev.Sets[i].ID < prev.Sets[i-1].ID {
-			sorted = false
-		}
-	}
-	if !sorted {
-		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(prev.Sets[a].ID, prev.Sets[b].ID) })
-	}
-	return order
 }
 
 // rebuild filters and sorts the rows into view and puts the cursor back on
@@ -358,6 +345,7 @@ func (t *setTable) View(width int, focused bool) string {
 		hdr = append(hdr, pad(title, w[i], c.right))
 	}
 	b.WriteString(st.ColHeader.Render(pad(strings.Join(hdr, " "), width, false)))
+	normal, under := makeRowStyles(st, false), makeRowStyles(st, focused)
 	for line := 0; line < t.height; line++ {
 		b.WriteByte('\n')
 		vi := t.offset + line
@@ -372,14 +360,56 @@ func (t *setTable) View(width int, focused bool) string {
 			continue
 		}
 		r := t.rows[t.view[vi]]
-		b.WriteString(t.renderRow(r, w, width, focused && vi == t.cursor, vi == t.cursor))
+		rs := &normal
+		if vi == t.cursor {
+			rs = &under
+		}
+		b.WriteString(t.renderRow(r, w, width, rs, vi == t.cursor))
 	}
 	return b.String()
 }
 
+// sgr is a style reduced to the escape codes around its text, so that a
+// row costs string joins instead of a lipgloss Render per cell.
+type sgr struct{ pre, post string }
+
+func mkSGR(s lipgloss.Style) sgr {
+	r := s.Render("\x01")
+	i := strings.IndexByte(r, 1)
+	if i < 0 {
+		return sgr{}
+	}
+	return sgr{r[:i], r[i+1:]}
+}
+
+func (g sgr) wrap(b *strings.Builder, text string) {
+	b.WriteString(g.pre)
+	b.WriteString(text)
+	b.WriteString(g.post)
+}
+
+// rowStyles are the styles of one frame, plain and under the cursor.
+type rowStyles struct {
+	plain, selected, added, gone sgr
+	verdict                      map[ipc.Verdict]sgr
+}
+
+func makeRowStyles(st *Styles, cursor bool) rowStyles {
+	f := func(s lipgloss.Style) sgr {
+		if cursor {
+			return mkSGR(s.Inherit(st.Cursor).Reverse(true))
+		}
+		return mkSGR(s)
+	}
+	rs := rowStyles{plain: f(lipgloss.NewStyle()), selected: f(st.Selected), added: f(st.Added), gone: f(st.Gone), verdict: map[ipc.Verdict]sgr{}}
+	for v, s := range st.Verdict {
+		rs.verdict[v] = f(s)
+	}
+	return rs
+}
+
 // renderRow draws one row: markers, then every visible cell in its style.
-func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, cursor, underCursor bool) string {
-	st := &t.c.Styles
+func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, rs *rowStyles, underCursor bool) string {
 	cells := SetCells(r.set, t.now)
 	mark := []byte("   ")
 	if underCursor {
@@ -395,40 +425,42 @@ func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, cursor, underC
 		cells[colVerdict] = "GONE"
 	}
 	var b strings.Builder
-	style := func(s lipgloss.Style) lipgloss.Style {
-		if cursor {
-			return s.Inherit(st.Cursor).Reverse(true)
-		}
-		return s
-	}
-	plain := lipgloss.NewStyle()
-	markStyle := plain
+	b.Grow(width + 64)
+	markStyle := rs.plain
 	switch {
 	case mark[1] == '*':
-		markStyle = st.Selected
+		markStyle = rs.selected
 	case r.mark == markAdded:
-		markStyle = st.Added
+		markStyle = rs.added
 	}
-	b.WriteString(style(markStyle).Render(string(mark)))
+	markStyle.wrap(&b, string(mark))
 	used := markWidth
+	b.WriteString(rs.plain.pre)
 	for i, c := range columns {
 		if w[i] == 0 {
 			continue
 		}
-		cs := plain
+		cs := rs.plain
 		switch {
 		case r.mark == markGone:
-			cs = st.Gone
+			cs = rs.gone
 		case i == colVerdict:
-			cs = st.Verdict[r.set.Verdict]
+			cs = rs.verdict[r.set.Verdict]
 		}
-		b.WriteString(style(plain).Render(" "))
-		b.WriteString(style(cs).Render(pad(cells[i], w[i], c.right)))
+		b.WriteByte(' ')
+		if cs != rs.plain {
+			b.WriteString(rs.plain.post)
+			cs.wrap(&b, pad(cells[i], w[i], c.right))
+			b.WriteString(rs.plain.pre)
+		} else {
+			b.WriteString(pad(cells[i], w[i], c.right))
+		}
 		used += 1 + w[i]
 	}
 	if used < width {
-		b.WriteString(style(plain).Render(strings.Repeat(" ", width-used)))
+		b.WriteString(strings.Repeat(" ", width-used))
 	}
+	b.WriteString(rs.plain.post)
 	return b.String()
 }
 
