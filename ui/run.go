@@ -18,7 +18,9 @@ func Run(cfg Config) error {
 // non-empty value means no colour (colorprofile alone honours only values
 // that parse as true).
 func ProgramOptions() []tea.ProgramOption {
-	var opts []tea.ProgramOption
+	// 30 frames a second at most: the screen changes on data and keys,
+	// and a slower renderer ticker costs less when idle.
+	opts := []tea.ProgramOption{tea.WithFPS(30)}
 	if NoColor(os.Getenv) {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}

@@ -55,7 +55,7 @@ type setTable struct {
 	ids      []int     // current semids, sorted (for the next comparison)
 	idSet    []int32   // index into the snapshot's sets in semid order
 	idSpare  []int32
-	first    bool      // no snapshot seen yet
+	first    bool // no snapshot seen yet
 }
 
 func newSetTable(c *Common) *setTable {
