@@ -11,16 +11,49 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
 
 // Build information, set with -ldflags "-X ipcscope/cli.Version=...".
+// Left unset, buildInfo falls back to what the Go toolchain recorded.
 var (
 	Version = "dev"
 	Commit  = "unknown"
 	Date    = "unknown"
 )
+
+// buildInfo returns Version, Commit and Date, filling those the linker
+// did not set from runtime/debug.ReadBuildInfo: the module version (for
+// go install pkg@version) and vcs.revision / vcs.time (for a build in a
+// git checkout without -buildvcs=false).
+func buildInfo() (version, commit, date string) {
+	version, commit, date = Version, Commit, Date
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = bi.Main.Version
+	}
+	dirty := false
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && commit == "unknown":
+			commit = s.Value
+		case s.Key == "vcs.time" && date == "unknown":
+			date = s.Value
+		case s.Key == "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if dirty && Commit == "unknown" && commit != "unknown" {
+		commit += "-dirty"
+	}
+	return
+}
 
 // Env is what a command may touch besides its arguments.
 type Env struct {
@@ -60,7 +93,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "--version", "-version", "version":
-			fmt.Fprintf(stdout, "ipcscope %s (commit %s, built %s)\n", Version, Commit, Date)
+			v, c, d := buildInfo()
+			fmt.Fprintf(stdout, "ipcscope %s (commit %s, built %s, %s)\n", v, c, d, runtime.Version())
 			return ExitOK
 		case "-h", "--help", "-help", "help":
 			usage(stdout)
