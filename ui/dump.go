@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // DumpFrames renders the inspector's main screens at a fixed size without
@@ -22,6 +23,11 @@ func DumpFrames(cfg Config, width, height int, dir string) error {
 		return os.WriteFile(filepath.Join(dir, name), []byte(m.render()+"\n"), 0o644)
 	}
 	m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	// freeze ignores reverse video (SGR 7): draw the cursor and the focused
+	// pane with a background colour instead, for the pictures only.
+	bg := lipgloss.Color("#264f78")
+	m.c.Styles.Cursor = lipgloss.NewStyle().Bold(true).Background(bg)
+	m.c.Styles.PaneFocused = lipgloss.NewStyle().Bold(true).Background(bg)
 	snap, err := m.cfg.Scan()
 	m.Update(snapshotMsg{snap: snap, err: err})
 	var wg sync.WaitGroup

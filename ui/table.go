@@ -397,7 +397,7 @@ type rowStyles struct {
 func makeRowStyles(st *Styles, cursor bool) rowStyles {
 	f := func(s lipgloss.Style) sgr {
 		if cursor {
-			return mkSGR(s.Inherit(st.Cursor).Reverse(true))
+			return mkSGR(s.Inherit(st.Cursor))
 		}
 		return mkSGR(s)
 	}
