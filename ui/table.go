@@ -466,5 +466,5 @@ func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, rs *rowStyles,
 
 // counts returns how many rows the view has and how many are selected.
 func (t *setTable) counts() (shown, total, selected int) {
-	return len(t.view), len(t.rows), len(t.selected)
+	return len(t.view), len(t.rows) - len(t.gone), len(t.selected)
 }
