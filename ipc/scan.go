@@ -195,24 +195,19 @@ func listSetsSemctl(any bool, workers int) ([]semRow, error) {
 	parts := make([][]semRow, workers)
 	errs := make([]error, workers)
 	chunk := (maxIdx + 1 + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w * chunk; i < min((w+1)*chunk, maxIdx+1); i++ {
-				ds, id, err := sysv.StatIndex(i, any)
-				if err != nil {
-					if !errors.Is(err, unix.EINVAL) && errs[w] == nil {
-						errs[w] = err
-					}
-					continue // an empty slot (EINVAL), or not readable
+	walk := func(w int) {
+		for i := w * chunk; i < min((w+1)*chunk, maxIdx+1); i++ {
+			ds, id, err := sysv.StatIndex(i, any)
+			if err != nil {
+				if !errors.Is(err, unix.EINVAL) && errs[w] == nil {
+					errs[w] = err
 				}
-				parts[w] = append(parts[w], rowFromDS(id, &ds))
+				continue // an empty slot (EINVAL), or not readable
 			}
-		}()
+			parts[w] = append(parts[w], rowFromDS(id, &ds))
+		}
 	}
-	wg.Wait()
+	onThisThread(workers, walk)
 	rows := make([]semRow, 0, usage.Usz)
 	var firstErr error
 	for w := range parts {
@@ -267,27 +262,33 @@ func readAll(rows []semRow, env *judgeEnv, workers int) (sets []Set, errs []erro
 	if len(rows) < 2000 {
 		workers = 1
 	}
-	var wg sync.WaitGroup
 	chunk := (len(rows) + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, len(rows))
-		if lo >= hi {
-			break
+	onThisThread(workers, func(w int) {
+		var vals []uint16
+		for i := w * chunk; i < min((w+1)*chunk, len(rows)); i++ {
+			errs[i] = readSems(&sets[i], &vals)
+			if !isGone(errs[i]) {
+				judge(&sets[i], env, errs[i])
+			}
 		}
+	})
+	return sets, errs
+}
+
+// onThisThread runs f(0) … f(workers-1): f(0) on the calling goroutine —
+// which inside InNamespace is the one thread that joined the namespace —
+// and the others, only when workers > 1, on goroutines of their own.
+func onThisThread(workers int, f func(w int)) {
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var vals []uint16
-			for i := lo; i < hi; i++ {
-				errs[i] = readSems(&sets[i], &vals)
-				if !isGone(errs[i]) {
-					judge(&sets[i], env, errs[i])
-				}
-			}
+			f(w)
 		}()
 	}
+	f(0)
 	wg.Wait()
-	return sets, errs
 }
 
 // parallelOK reports whether goroutines on other threads see the same IPC
