@@ -24,6 +24,10 @@ func http2SettingsHeader() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// gotH2Frames is HTTPCheck.Got when an HTTP/1.1 request got HTTP/2 frames
+// back: the port speaks only HTTP/2 (nginx < 1.25.1 cleartext "listen ... http2").
+const gotH2Frames = "HTTP/2 frames"
+
 // h2cUpgradeCheck sends GET / with "Upgrade: h2c" (hand-written: Go's
 // client has no Upgrade support). 101 then HTTP/2 on the same connection is
 // "upgraded"; any other HTTP/1.1 answer means refused, which is information
@@ -49,7 +53,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
 	hr, err := readH1(br, "GET")
 	if errors.Is(err, errH2Frames) {
-		c.Check.Status, c.Got = StatusInfo, "HTTP/2 frames"
+		c.Check.Status, c.Got = StatusInfo, gotH2Frames
 		c.Summary = "upgrade not possible: the port speaks only HTTP/2 (prior knowledge)"
 		return c, nil
 	}

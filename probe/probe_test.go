@@ -270,7 +270,7 @@ func TestH2C(t *testing.T) {
 		{probetest.H2CUpgradeAndDirect, "ok", "ok", "cleartext · h2c upgrade ok · h2c direct ok"},
 		{probetest.H2CDirectOnly, "info", "ok", "cleartext · h2c upgrade off · h2c direct ok"},
 		{probetest.H2COff, "info", "info", "cleartext · h2c upgrade off · h2c direct off"},
-		{probetest.H2COnly, "info", "ok", "cleartext · h2c upgrade off · h2c direct ok"},
+		{probetest.H2COnly, "info", "ok", "cleartext · h2-only (no HTTP/1.1) · h2c direct ok"},
 	}
 	for _, c := range cases {
 		s := start(t, func() (*probetest.Server, error) { return probetest.StartH2C(c.mode) })

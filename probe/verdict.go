@@ -17,7 +17,12 @@ func verdict(r *Result) string {
 	var p []string
 	if r.Target.Scheme == SchemeHTTP {
 		p = append(p, "cleartext")
-		p = append(p, h2cPart("h2c upgrade", r.H2CUpgrade, "off"))
+		if u := r.H2CUpgrade; u != nil && u.Status == StatusInfo && u.Got == gotH2Frames {
+			// Not just "upgrade off": HTTP/1.1 clients get frames back here.
+			p = append(p, "h2-only (no HTTP/1.1)")
+		} else {
+			p = append(p, h2cPart("h2c upgrade", r.H2CUpgrade, "off"))
+		}
 		p = append(p, h2cPart("h2c direct", r.H2CPrior, "off"))
 		return joinDot(p)
 	}
