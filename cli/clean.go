@@ -59,12 +59,13 @@ func runClean(env *Env, args []string) int {
 		out.AuditLog = *audit
 	}
 	err := ipc.InNamespace(*ns, func() error {
-		snap, err := ipc.Scan(ipc.Options{})
+		opts := nsOptions(*ns)
+		snap, err := ipc.Scan(opts)
 		if err != nil {
 			return err
 		}
 		out.Namespace = snap.IPCNS
-		rm := ipc.NewRemover(ipc.RemoveOptions{AuditLog: *audit, AllowStale: *stale, DryRun: *dry})
+		rm := ipc.NewRemover(ipc.RemoveOptions{Options: opts, AuditLog: *audit, AllowStale: *stale, DryRun: *dry})
 		byID := map[int]*ipc.Set{}
 		for i := range snap.Sets {
 			byID[snap.Sets[i].ID] = &snap.Sets[i]
