@@ -36,8 +36,9 @@ type inspectOptions struct {
 
 // runInspector is ipcscope without a command: the live inspector.
 func runInspector(env *Env, args []string) int {
-	fs := newFlags(env, "", "[--interval 2s] [--read-only] [--demo] [--audit-log FILE] [--hosts-file F] [--resolve name:port:addr] [TARGET...]")
+	fs := newFlags(env, "", "[--interval 2s] [--read-only] [--ns PID] [--demo] [--audit-log FILE] [--hosts-file F] [--resolve name:port:addr] [TARGET...]")
 	var o inspectOptions
+	ns := nsFlag(fs)
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "time between scans")
 	fs.BoolVar(&o.readOnly, "read-only", false, "no selection and no removal: every destructive key is off")
 	fs.BoolVar(&o.demo, "demo", false, "a harmless demonstration in a private IPC namespace, with local test servers")
@@ -52,6 +53,21 @@ func runInspector(env *Env, args []string) int {
 		return code
 	}
 	o.targets = rest
+	if *ns < 0 {
+		fmt.Fprintln(env.Stderr, "ipcscope: --ns wants the PID of a process in the namespace")
+		return ExitUsage
+	}
+	if *ns != 0 && o.demo {
+		fmt.Fprintln(env.Stderr, "ipcscope: --ns and --demo do not go together (the demo makes its own namespaces)")
+		return ExitUsage
+	}
+	if *ns != 0 {
+		// Fail now, not in the status line, when the process is gone.
+		if _, err := os.Readlink("/proc/" + strconv.Itoa(*ns) + "/ns/ipc"); err != nil {
+			fmt.Fprintf(env.Stderr, "ipcscope: --ns %d: %v\n", *ns, err)
+			return ExitFail
+		}
+	}
 	if o.interval < 100*time.Millisecond {
 		fmt.Fprintln(env.Stderr, "ipcscope: --interval must be at least 100ms")
 		return ExitUsage
@@ -64,7 +80,7 @@ func runInspector(env *Env, args []string) int {
 		fmt.Fprintln(env.Stdout, "  ipcscope probe     check what each HTTPS host serves (--json)")
 		return ExitOK
 	}
-	cfg := ui.Config{Interval: o.interval, ReadOnly: o.readOnly, AuditLog: o.auditLog}
+	cfg := ui.Config{Interval: o.interval, ReadOnly: o.readOnly, AuditLog: o.auditLog, NS: ui.NS{PID: *ns}}
 	cfg.ProbeOptions.Timeout = o.timeout
 	for _, r := range o.resolve {
 		rr, err := probe.ParseResolve(r)

@@ -28,7 +28,7 @@ func DumpFrames(cfg Config, width, height int, dir string) error {
 	bg := lipgloss.Color("#264f78")
 	m.c.Styles.Cursor = lipgloss.NewStyle().Bold(true).Background(bg)
 	m.c.Styles.PaneFocused = lipgloss.NewStyle().Bold(true).Background(bg)
-	snap, err := m.cfg.Scan()
+	snap, err := m.cfg.Scan(m.ns)
 	m.Update(snapshotMsg{snap: snap, err: err})
 	var wg sync.WaitGroup
 	msgs := make([]probeDoneMsg, len(m.probes.rows))

@@ -114,17 +114,21 @@ func fixtureConfig(snap *ipc.Snapshot, rl *removedLog) Config {
 	}
 	return Config{
 		Interval: 2 * time.Second, AuditLog: "/var/log/ipcscope/audit.jsonl", User: "root", Root: true,
-		Scan:    func() (*ipc.Snapshot, error) { return snap, nil },
+		Scan:    func(NS) (*ipc.Snapshot, error) { return snap, nil },
 		Targets: targets,
 		Probe:   func(ctx context.Context, t probe.Target) probe.Result { <-ctx.Done(); return probe.Result{Target: t} },
-		Remove: func(allowStale bool) func(ipc.Set) ipc.Removal {
-			return func(s ipc.Set) ipc.Removal {
+		Remove: func(_ NS, allowStale bool, sets []ipc.Set) []ipc.Removal {
+			var out []ipc.Removal
+			for _, s := range sets {
 				if rl != nil {
 					rl.got = append(rl.got, s)
 				}
-				return ipc.Removal{ID: s.ID, Key: s.Key, Owner: s.Owner, Verdict: s.Verdict, Outcome: ipc.Removed, Reason: "removed"}
+				out = append(out, ipc.Removal{ID: s.ID, Key: s.Key, Owner: s.Owner, Verdict: s.Verdict, Outcome: ipc.Removed, Reason: "removed"})
 			}
+			return out
 		},
+		Namespaces: func() ([]ipc.Namespace, []string, error) { return nil, nil, nil },
+		SelfNS:     4026531839,
 		Now: func() time.Time { return fixedNow },
 	}
 }
@@ -134,7 +138,7 @@ func loaded(t testing.TB, cfg Config, w, h int) *Model {
 	t.Helper()
 	m := New(cfg)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	snap, err := m.cfg.Scan()
+	snap, err := m.cfg.Scan(m.ns)
 	m.Update(snapshotMsg{snap: snap, err: err})
 	res := fixtureResults()
 	for i := range m.probes.rows {

@@ -81,9 +81,9 @@ func TestStaleNeedsSecondConfirmation(t *testing.T) {
 	var allowed []bool
 	cfg := fixtureConfig(fixtureSnapshot(1), &rl)
 	inner := cfg.Remove
-	cfg.Remove = func(allowStale bool) func(ipc.Set) ipc.Removal {
+	cfg.Remove = func(ns NS, allowStale bool, sets []ipc.Set) []ipc.Removal {
 		allowed = append(allowed, allowStale)
-		return inner(allowStale)
+		return inner(ns, allowStale, sets)
 	}
 	m := loaded(t, cfg, 80, 24)
 	cursorTo(t, m, ipc.Stale)

@@ -103,7 +103,9 @@ func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemov
 			wrapped = wrapped[:room]
 			wrapped[room-1] = truncate(wrapped[room-1]+"…", width)
 		}
-		wrapped[0] = style.Render(word) + wrapped[0][len(word):]
+		if strings.HasPrefix(wrapped[0], word) {
+			wrapped[0] = style.Render(word) + wrapped[0][len(word):]
+		}
 		out = wrapped
 	}
 	if hint != "" {

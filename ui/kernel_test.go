@@ -134,7 +134,7 @@ func TestRealLiveCannotBeRemoved(t *testing.T) {
 		t.Fatal("dialog opened for a live set")
 	}
 	// Even a removal forced past the ui is refused by ipc's re-check.
-	r := m.cfg.Remove(true)(*m.table.rows[m.table.view[m.table.cursor]].set)
+	r := m.cfg.Remove(m.snapNS, true, []ipc.Set{*m.table.rows[m.table.view[m.table.cursor]].set})[0]
 	if r.Outcome != ipc.Refused {
 		t.Fatalf("forced removal of the live set: %s %s", r.Outcome, r.Reason)
 	}

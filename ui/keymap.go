@@ -10,6 +10,7 @@ type KeyMap struct {
 	Select, SelectOrphans, Remove           key.Binding // destructive: off with --read-only
 	Refresh, Sort, Filter                   key.Binding
 	Probe, AddTarget                        key.Binding
+	Namespaces, Pause                       key.Binding
 	Details, Back, Help, Quit               key.Binding
 }
 
@@ -32,6 +33,8 @@ func NewKeyMap(readOnly bool) KeyMap {
 		Filter:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Probe:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "probe")),
 		AddTarget:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add target")),
+		Namespaces:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "namespaces")),
+		Pause:         key.NewBinding(key.WithKeys("P", "ctrl+s"), key.WithHelp("P", "pause")),
 		Details:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -48,7 +51,7 @@ func NewKeyMap(readOnly bool) KeyMap {
 // ShortHelp is the one-line help bar, most important first; ? and q are
 // kept last and never dropped (see shortHelpFor).
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Filter, k.Sort, k.Refresh, k.Probe, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Filter, k.Sort, k.Refresh, k.Namespaces, k.Pause, k.Probe, k.Help, k.Quit}
 }
 
 // detailsHelp is the help bar of the details view.
@@ -56,12 +59,19 @@ func (k KeyMap) detailsHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageDown, k.PageUp, k.Back, k.Help, k.Quit}
 }
 
+// namespacesHelp is the help bar of the namespace picker.
+func (k KeyMap) namespacesHelp() []key.Binding {
+	sw := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "switch to it"))
+	list := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "list again"))
+	return []key.Binding{k.Up, k.Down, sw, list, k.Back, k.Pause, k.Help, k.Quit}
+}
+
 // FullHelp is the key map shown by ?.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Tab, k.Details, k.Back, k.Sort, k.Filter, k.Refresh},
-		{k.Select, k.SelectOrphans, k.Remove, k.Probe, k.AddTarget},
+		{k.Tab, k.Details, k.Back, k.Sort, k.Filter, k.Refresh, k.Pause},
+		{k.Select, k.SelectOrphans, k.Remove, k.Probe, k.AddTarget, k.Namespaces},
 		{k.Help, k.Quit},
 	}
 }

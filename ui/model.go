@@ -18,12 +18,14 @@ import (
 	"ipcscope/probe"
 )
 
-// ScanFunc takes a snapshot (ipc.Scan in production).
-type ScanFunc func() (*ipc.Snapshot, error)
+// ScanFunc takes a snapshot of the IPC namespace ns (ipc.Scan, or
+// ipc.ScanNamespaceOf for another namespace, in production).
+type ScanFunc func(ns NS) (*ipc.Snapshot, error)
 
-// RemoveFunc returns a remover for one batch (ipc.NewRemover in
-// production); allowStale is true only after the extra confirmation.
-type RemoveFunc func(allowStale bool) func(ipc.Set) ipc.Removal
+// RemoveFunc removes one batch of sets scanned in ns, inside ns (an
+// ipc.Remover inside ipc.InNamespace in production); allowStale is true
+// only after the extra confirmation.
+type RemoveFunc func(ns NS, allowStale bool, sets []ipc.Set) []ipc.Removal
 
 // ProbeFunc probes one target (probe.Run in production).
 type ProbeFunc func(ctx context.Context, t probe.Target) probe.Result
@@ -41,9 +43,12 @@ type Config struct {
 	ProbeOptions probe.Options
 	ProbeTimeout time.Duration // whole probe of one target; default 30s
 	Probe        ProbeFunc
-	User         string // who runs the inspector, for the header
-	Root         bool   // whether that user may remove any set
-	Notice       string // an extra line (the demo explains itself)
+	NS           NS             // namespace shown first (--ns PID); zero: our own
+	SelfNS       uint64         // inode of our own IPC namespace; default read from /proc
+	Namespaces   NamespacesFunc // for the picker; default ipc.Namespaces
+	User         string         // who runs the inspector, for the header
+	Root         bool           // whether that user may remove any set
+	Notice       string         // an extra line (the demo explains itself)
 	Now          func() time.Time
 }
 
@@ -55,16 +60,16 @@ func (c Config) withDefaults() Config {
 		c.AuditLog = ipc.DefaultAuditLog()
 	}
 	if c.Scan == nil {
-		opts := c.ScanOptions
-		c.Scan = func() (*ipc.Snapshot, error) { return ipc.Scan(opts) }
+		c.Scan = defaultScan(c.ScanOptions)
 	}
 	if c.Remove == nil {
-		opts := ipc.RemoveOptions{Options: c.ScanOptions, AuditLog: c.AuditLog}
-		c.Remove = func(allowStale bool) func(ipc.Set) ipc.Removal {
-			o := opts
-			o.AllowStale = allowStale
-			return ipc.NewRemover(o).Remove
-		}
+		c.Remove = defaultRemove(ipc.RemoveOptions{Options: c.ScanOptions, AuditLog: c.AuditLog})
+	}
+	if c.Namespaces == nil {
+		c.Namespaces = defaultNamespaces
+	}
+	if c.SelfNS == 0 {
+		c.SelfNS = selfIPCNS()
 	}
 	if c.ProbeTimeout <= 0 {
 		c.ProbeTimeout = 30 * time.Second
@@ -84,6 +89,7 @@ type mode int
 const (
 	modeMain mode = iota
 	modeDetails
+	modeNamespaces // the namespace picker
 )
 
 type inputMode int
@@ -105,6 +111,7 @@ type (
 	snapshotMsg struct {
 		snap *ipc.Snapshot
 		err  error
+		gen  int // m.nsGen when the scan started
 	}
 	tickMsg struct{ gen int }
 )
@@ -128,12 +135,23 @@ type Model struct {
 	help   help.Model
 	input  textinput.Model
 	inMode inputMode
+	// inputErr says why the typed target was refused; the input stays
+	// open with the text, so that nothing typed is lost.
+	inputErr string
 
 	status    string
 	statusErr bool
 	scanning  bool
 	scanErr   error
 	tickGen   int
+
+	ns        NS           // the namespace shown
+	snapNS    NS           // the namespace m.snap was taken in (removals go there)
+	nsGen     int          // bumped on a switch: scans of the previous one are dropped
+	picker    *nsPicker    // the namespace picker pane
+	paused    bool         // P: no automatic refresh, the screen stays as it is
+	held      *snapshotMsg // a scan that arrived while paused
+	applyNext bool         // the next scan was asked for (r, x, a switch): show it even when paused
 
 	tableH, probeH int
 }
@@ -142,7 +160,8 @@ type Model struct {
 func New(cfg Config) *Model {
 	cfg = cfg.withDefaults()
 	c := newCommon(cfg.ReadOnly, cfg.Now)
-	m := &Model{cfg: cfg, c: c, table: newSetTable(c), probes: newProbePane(c, cfg.Targets)}
+	m := &Model{cfg: cfg, c: c, table: newSetTable(c), probes: newProbePane(c, cfg.Targets), ns: cfg.NS}
+	m.picker = &nsPicker{c: c, notRoot: !cfg.Root}
 	m.help = help.New()
 	m.help.Styles = c.Styles.Help
 	m.input = textinput.New()
@@ -167,11 +186,69 @@ func (m *Model) scanCmd() tea.Cmd {
 		return nil
 	}
 	m.scanning = true
-	scan := m.cfg.Scan
+	scan, ns, gen := m.cfg.Scan, m.ns, m.nsGen
 	return func() tea.Msg {
-		s, err := scan()
-		return snapshotMsg{snap: s, err: err}
+		s, err := scan(ns)
+		return snapshotMsg{snap: s, err: err, gen: gen}
 	}
+}
+
+// applySnapshot shows a scan (or its error beside the last data).
+func (m *Model) applySnapshot(msg snapshotMsg) {
+	if msg.err != nil {
+		m.scanErr = msg.err
+		m.setStatus("scan failed: "+msg.err.Error(), true)
+		return
+	}
+	if m.scanErr != nil {
+		m.scanErr = nil
+		m.setStatus("", false)
+	}
+	if !m.ns.Own() && m.ns.Inode == 0 {
+		m.ns.Inode = msg.snap.IPCNS // pin --ns PID to the namespace it was in
+	}
+	prev := m.snap
+	m.snap, m.snapNS = msg.snap, m.ns
+	m.table.setSnapshot(msg.snap, prev)
+}
+
+// switchNS shows another namespace: the old one's sets, selection and
+// pending scans are dropped at once, so nothing scanned in one namespace
+// can be removed in another.
+func (m *Model) switchNS(ns NS) tea.Cmd {
+	m.ns = ns
+	m.nsGen++
+	m.tickGen++
+	m.scanning = false
+	m.snap, m.held, m.scanErr = nil, nil, nil
+	m.table = newSetTable(m.c)
+	m.applyNext = true
+	m.mode = modeMain
+	m.focus = focusSets
+	where := "the inspector's own IPC namespace"
+	if !ns.Own() {
+		where = fmt.Sprintf("IPC namespace %d (through PID %d)", ns.Inode, ns.PID)
+	}
+	m.setStatus("switched to "+where+"; scanning…", false)
+	return m.scanCmd()
+}
+
+// togglePause freezes or resumes automatic refreshes; a scan held back
+// while paused is shown on resume.
+func (m *Model) togglePause() tea.Cmd {
+	m.paused = !m.paused
+	if m.paused {
+		m.tickGen++ // the pending tick starts no scan
+		m.setStatus("paused: the screen stays as it is; P resumes, r refreshes once", false)
+		return nil
+	}
+	if m.held != nil {
+		m.applySnapshot(*m.held)
+		m.held = nil
+	}
+	m.setStatus("resumed", false)
+	m.tickGen++
+	return m.scanCmd()
 }
 
 func (m *Model) tickCmd() tea.Cmd {
@@ -206,25 +283,28 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.input.SetStyles(st)
 		return nil
 	case snapshotMsg:
+		if msg.gen != m.nsGen {
+			return nil // a scan of the namespace shown before a switch
+		}
 		m.scanning = false
-		if msg.err != nil {
-			m.scanErr = msg.err
-			m.setStatus("scan failed: "+msg.err.Error(), true)
-		} else {
-			if m.scanErr != nil {
-				m.scanErr = nil
-				m.setStatus("", false)
-			}
-			prev := m.snap
-			m.snap = msg.snap
-			m.table.setSnapshot(msg.snap, prev)
+		if m.paused && !m.applyNext {
+			m.held = &msg
+			return nil
+		}
+		m.applyNext = false
+		m.applySnapshot(msg)
+		if m.paused {
+			return nil
 		}
 		return m.tickCmd()
 	case tickMsg:
-		if msg.gen != m.tickGen {
+		if msg.gen != m.tickGen || m.paused {
 			return nil
 		}
 		return m.scanCmd()
+	case nsListMsg:
+		m.picker.done(msg)
+		return nil
 	case removedMsg:
 		m.dialog.results = msg.results
 		m.dialog.stage = dlgResult
@@ -236,6 +316,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.setStatus(fmt.Sprintf("removed %d of %d sets; audit log %s", ok, len(msg.results), m.cfg.AuditLog), ok != len(msg.results))
 		m.tickGen++ // drop the pending tick: scan now
+		m.applyNext = true
 		return m.scanCmd()
 	case probeDoneMsg:
 		if m.probes.done(msg) && m.mode == modeDetails && m.focus == focusProbes && m.probes.cursor == msg.idx {
@@ -250,6 +331,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			n = -3
 		}
 		switch {
+		case m.mode == modeNamespaces:
+			m.picker.move(n)
 		case m.mode == modeDetails:
 			if n < 0 {
 				m.detail.ScrollUp(-n)
@@ -286,7 +369,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.dialog.stage = dlgRunning
-		return removeCmd(m.cfg.Remove(m.dialog.stale > 0), m.dialog.sets)
+		return removeCmd(m.cfg.Remove, m.snapNS, m.dialog.stale > 0, m.dialog.sets)
 	case dlgRunning:
 		return nil
 	case dlgResult:
@@ -308,6 +391,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = true
 		return nil
+	case key.Matches(msg, k.Pause):
+		return m.togglePause()
+	}
+	if m.mode == modeNamespaces {
+		return m.pickerKey(msg)
 	}
 	if m.mode == modeDetails {
 		if key.Matches(msg, k.Back) || key.Matches(msg, k.Details) {
@@ -324,8 +412,23 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Refresh):
 		m.tickGen++
+		m.applyNext = true
 		m.setStatus("refreshing…", false)
 		return m.scanCmd()
+	case key.Matches(msg, k.Namespaces):
+		m.mode = modeNamespaces
+		p := m.picker
+		if p.notRoot {
+			return nil
+		}
+		// Start on the namespace shown.
+		for i := range p.rows {
+			if p.rows[i].Inode == m.shownInode() {
+				p.cursor = i
+			}
+		}
+		p.clamp()
+		return p.list(m.cfg.Namespaces)
 	case key.Matches(msg, k.Probe):
 		var cmds []tea.Cmd
 		if m.focus == focusProbes && len(m.probes.rows) > 0 {
@@ -435,6 +538,7 @@ func (m *Model) showProbeDetails() {
 }
 
 func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	m.inputErr = ""
 	switch msg.String() {
 	case "esc":
 		if m.inMode == inputFilter {
@@ -445,14 +549,16 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		mode, val := m.inMode, strings.TrimSpace(m.input.Value())
-		m.inMode = inputNone
-		m.input.Blur()
 		if mode == inputTarget && val != "" {
 			t, err := probe.ParseTarget(val)
 			if err != nil {
-				m.setStatus(err.Error(), true)
+				// One line, and the text stays to be fixed.
+				m.inputErr = strings.Join(strings.Fields(err.Error()), " ") + " (fix it, or esc)"
 				return nil
 			}
+			m.inMode = inputNone
+			m.input.Blur()
+			m.setStatus("probing "+t.String(), false)
 			t = probe.ApplyResolve(t, m.cfg.ProbeOptions.Resolve)
 			m.probes.rows = append(m.probes.rows, probeRow{target: t})
 			m.probes.cursor = len(m.probes.rows) - 1
@@ -460,6 +566,8 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.layout()
 			return m.probes.start(len(m.probes.rows)-1, m.cfg.Probe, m.cfg.ProbeTimeout)
 		}
+		m.inMode = inputNone
+		m.input.Blur()
 		return nil
 	}
 	var cmd tea.Cmd
@@ -470,13 +578,50 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func removeCmd(remove func(ipc.Set) ipc.Removal, sets []ipc.Set) tea.Cmd {
-	return func() tea.Msg {
-		out := make([]ipc.Removal, 0, len(sets))
-		for _, s := range sets {
-			out = append(out, remove(s))
+// pickerKey handles the namespace picker: Enter switches, r lists again.
+func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, p := &m.c.Keys, m.picker
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Namespaces):
+		m.mode = modeMain
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.PageUp):
+		p.move(-max(p.height, 1))
+	case key.Matches(msg, k.PageDown):
+		p.move(max(p.height, 1))
+	case key.Matches(msg, k.Top):
+		p.move(-len(p.rows))
+	case key.Matches(msg, k.Bottom):
+		p.move(len(p.rows))
+	case key.Matches(msg, k.Refresh):
+		if !p.notRoot {
+			return p.list(m.cfg.Namespaces)
 		}
-		return removedMsg{results: out}
+	case key.Matches(msg, k.Details):
+		if ns, ok := p.current(); ok {
+			return m.switchNS(nsTarget(ns, m.cfg.SelfNS))
+		}
+	}
+	return nil
+}
+
+// shownInode is the inode of the namespace on screen (0 if unknown yet).
+func (m *Model) shownInode() uint64 {
+	if m.snap != nil && m.snap.IPCNS != 0 {
+		return m.snap.IPCNS
+	}
+	if m.ns.Own() {
+		return m.cfg.SelfNS
+	}
+	return m.ns.Inode
+}
+
+func removeCmd(remove RemoveFunc, ns NS, allowStale bool, sets []ipc.Set) tea.Cmd {
+	return func() tea.Msg {
+		return removedMsg{results: remove(ns, allowStale, sets)}
 	}
 }
 
@@ -487,11 +632,25 @@ const (
 	footerLines = 2 // status + help
 )
 
-func (m *Model) diagLines() int {
+// diagMax is the most lines the diagnosis may take.
+func (m *Model) diagMax() int {
 	if m.c.Height >= 30 {
 		return 4
 	}
 	return 2
+}
+
+// diagLines is what the diagnosis takes now: a short one gives its
+// unused lines to the table.
+func (m *Model) diagLines() int {
+	if m.snap == nil || m.c.Width < minWidth {
+		return m.diagMax()
+	}
+	return len(m.diagnosis())
+}
+
+func (m *Model) diagnosis() []string {
+	return diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly)
 }
 
 func (m *Model) noticeLines() int {
@@ -526,6 +685,9 @@ func (m *Model) layout() {
 	m.table.setHeight(m.tableH)
 	m.probes.height = pr
 	m.probes.clamp()
+	// The picker: its pane title, column header and footer line.
+	m.picker.height = max(h-headerLines-footerLines-3, 1)
+	m.picker.clamp()
 }
 
 // View renders the screen; dialogs and the full help are overlays, so
@@ -557,10 +719,13 @@ func (m *Model) render() string {
 	if m.mode == modeDetails {
 		lines = append(lines, st.PaneFocused.Render(pad("▶ Details: "+m.dTitle+"  (esc back, ↑/↓ scroll)", w, false)))
 		lines = append(lines, strings.Split(m.detail.View(), "\n")...)
+	} else if m.mode == modeNamespaces {
+		lines = append(lines, m.paneTitle(m.pickerTitle(), true, w))
+		lines = append(lines, m.picker.View(w, m.shownInode(), m.cfg.SelfNS))
 	} else {
 		if m.snap != nil {
 			lines = append(lines, gaugeLines(m.c, m.snap, w)...)
-			lines = append(lines, fitLines(diagnosisLines(m.c, m.snap, w, m.diagLines(), !m.cfg.ReadOnly), w, m.diagLines())...)
+			lines = append(lines, fitLines(m.diagnosis(), w, m.diagLines())...)
 		} else {
 			msg := "scanning…"
 			if m.scanErr != nil {
@@ -613,6 +778,17 @@ func (m *Model) paneTitle(title string, focused bool, w int) string {
 	return m.c.Styles.PaneBlurred.Render(pad("  "+title, w, false))
 }
 
+func (m *Model) pickerTitle() string {
+	p := m.picker
+	switch {
+	case p.notRoot:
+		return "IPC namespaces: needs root"
+	case !p.loaded:
+		return "IPC namespaces"
+	}
+	return fmt.Sprintf("IPC namespaces: %d found · enter switches · esc back", len(p.rows))
+}
+
 func (m *Model) setsTitle() string {
 	shown, total, sel := m.table.counts()
 	s := fmt.Sprintf("Semaphore sets: %s", commas(int64(total)))
@@ -633,12 +809,21 @@ func (m *Model) headerLines() []string {
 	scanned := "not yet scanned"
 	if s := m.snap; s != nil {
 		host, kernel = s.Host, s.Kernel
-		if s.IPCNS != 0 {
-			ns = fmt.Sprint(s.IPCNS)
-		}
 		scanned = "scanned " + s.Taken.Format("15:04:05")
 	}
+	if ino := m.shownInode(); ino != 0 {
+		ns = fmt.Sprint(ino)
+	}
 	l1 := st.Title.Render("ipcscope") + st.Header.Render(fmt.Sprintf("  host %s · kernel %s · ipc ns %s", host, kernel, ns))
+	if !m.ns.Own() {
+		// Another namespace: say so first, where the eye starts, and
+		// before the kernel's name, which may be cut.
+		foreign := fmt.Sprintf("ipc ns %s via PID %d", ns, m.ns.PID)
+		if ino := m.shownInode(); ino == 0 || ino != m.cfg.SelfNS {
+			foreign += " (not the inspector's own)"
+		}
+		l1 = st.Title.Render("ipcscope") + "  " + st.Warn.Render(foreign) + st.Header.Render(fmt.Sprintf(" · host %s · kernel %s", host, kernel))
+	}
 	rights := "can remove any set (root)"
 	switch {
 	case m.cfg.ReadOnly:
@@ -651,6 +836,9 @@ func (m *Model) headerLines() []string {
 		user = "?"
 	}
 	l2 := st.Dim.Render(fmt.Sprintf("user %s · %s · every %s · %s", user, rights, m.cfg.Interval, scanned))
+	if m.paused {
+		l2 = st.Dim.Render(fmt.Sprintf("user %s · %s · ", user, rights)) + st.Paused.Render("PAUSED") + st.Dim.Render(fmt.Sprintf(" (P resumes) · %s", scanned))
+	}
 	return []string{truncate(l1, w), truncate(l2, w)}
 }
 
@@ -673,8 +861,14 @@ func (m *Model) statusLine() string {
 // important bindings, always keeping ? and q.
 func (m *Model) helpBar() string {
 	bs := m.c.Keys.ShortHelp()
-	if m.mode == modeDetails {
+	switch m.mode {
+	case modeDetails:
 		bs = m.c.Keys.detailsHelp()
+	case modeNamespaces:
+		bs = m.c.Keys.namespacesHelp()
+	}
+	if m.inputErr != "" {
+		return truncate(m.c.Styles.Error.Render("! ")+m.inputErr, m.c.Width)
 	}
 	var enabled []key.Binding
 	for _, b := range bs {

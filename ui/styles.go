@@ -31,6 +31,7 @@ type Styles struct {
 	Status      lipgloss.Style
 	Error       lipgloss.Style
 	Notice      lipgloss.Style
+	Paused      lipgloss.Style // the PAUSED word in the header
 	Dialog      lipgloss.Style // the box of overlays
 	DialogTitle lipgloss.Style
 	Help        help.Styles
@@ -74,6 +75,7 @@ func NewStyles(isDark bool) Styles {
 		Status:      lipgloss.NewStyle().Foreground(dim),
 		Error:       lipgloss.NewStyle().Bold(true).Foreground(red),
 		Notice:      lipgloss.NewStyle().Foreground(yellow),
+		Paused:      lipgloss.NewStyle().Bold(true).Reverse(true),
 		Dialog:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1),
 		DialogTitle: lipgloss.NewStyle().Bold(true),
 		Help:        help.DefaultStyles(isDark),

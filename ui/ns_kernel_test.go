@@ -1,0 +1,248 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ipcscope/ipc"
+	"ipcscope/ipc/ipctest"
+)
+
+// container is a private IPC namespace held by a helper, standing in for
+// a container: a live set (its user runs a process there) and orphans.
+type container struct {
+	ns      *ipctest.Namespace
+	live    int
+	orphans []int
+}
+
+func newContainer(t *testing.T, orphans int) *container {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to make sets of an idle user and to join other IPC namespaces")
+	}
+	c := &container{ns: ipctest.NewNamespace(t)}
+	c.live, _ = c.ns.Live(idleUID + 1)
+	for range orphans {
+		c.orphans = append(c.orphans, c.ns.Orphan(idleUID))
+	}
+	return c
+}
+
+// onlyPrivate makes a config whose removals refuse, as a last guard, the
+// host's namespace: these tests must never touch its sets.
+func onlyPrivate(t *testing.T, cfg Config) Config {
+	cfg = cfg.withDefaults()
+	inner := cfg.Remove
+	cfg.Remove = func(ns NS, allowStale bool, sets []ipc.Set) []ipc.Removal {
+		if ns.Inode == ipc.InitIPCNSInode || (ns.Own() && !ipctest.Isolated()) {
+			t.Errorf("removal asked in the host's IPC namespace (%+v)", ns)
+			return nil
+		}
+		return inner(ns, allowStale, sets)
+	}
+	return cfg
+}
+
+// run executes a command and feeds its message back, as the program would
+// (batches are not expected here); it returns the next command.
+func run(t *testing.T, m *Model, cmd tea.Cmd) tea.Cmd {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	_, next := m.Update(cmd())
+	return next
+}
+
+func pickerRow(t *testing.T, m *Model, inode uint64) int {
+	t.Helper()
+	for i, ns := range m.picker.rows {
+		if ns.Inode == inode {
+			return i
+		}
+	}
+	t.Fatalf("namespace %d not in the picker:\n%s", inode, plain(m))
+	return -1
+}
+
+func idsOf(snap *ipc.Snapshot) map[int]ipc.Verdict {
+	out := map[int]ipc.Verdict{}
+	for _, s := range snap.Sets {
+		out[s.ID] = s.Verdict
+	}
+	return out
+}
+
+// The picker lists real namespaces with their sets; Enter switches the
+// inspector to one; removing its orphans removes them there only: the
+// other namespaces (whose set IDs are the same numbers) and our own keep
+// theirs, and the audit log names the namespace.
+func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
+	a, b, c := newContainer(t, 3), newContainer(t, 2), newContainer(t, 0)
+	if err := ipctest.SetLimitsIn(b.ns.Holder.PID, 250, 32000, 32, 3); err != nil {
+		t.Fatal(err)
+	}
+	ownOrphans, ownLive := realSets(t, 1)
+	cfg := onlyPrivate(t, realConfig(t))
+	m := New(cfg)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	run(t, m, m.scanCmd())
+
+	run(t, m, press(m, "N"))
+	if m.mode != modeNamespaces || !m.picker.loaded || m.picker.err != nil {
+		t.Fatalf("picker not listed: mode %v, err %v", m.mode, m.picker.err)
+	}
+	for _, want := range []struct {
+		c             *container
+		sets, orphans string
+	}{{a, "4/32,000 ok", "3"}, {b, "3/3 FULL", "2"}, {c, "1/32,000 ok", "0"}} {
+		i := pickerRow(t, m, want.c.ns.Inode)
+		ns := m.picker.rows[i]
+		where, procs, sets, orphans, what := NamespaceCells(&m.c.Styles, &ns, m.cfg.SelfNS)
+		if where != "" || sets != want.sets || orphans != want.orphans || procs == "0" || !strings.Contains(what, "×") {
+			t.Errorf("namespace %d: %q %q %q %q %q", ns.Inode, where, procs, sets, orphans, what)
+		}
+		if !strings.Contains(plain(m), fmt.Sprint(ns.Inode)) {
+			t.Errorf("namespace %d not on screen", ns.Inode)
+		}
+	}
+	if out := plain(m); !strings.Contains(out, "own") {
+		t.Errorf("our own namespace not marked:\n%s", out)
+	}
+
+	// Switch to b.
+	i := pickerRow(t, m, b.ns.Inode)
+	press(m, "g")
+	for range i {
+		press(m, "down")
+	}
+	cmd := press(m, "enter")
+	if m.mode != modeMain || m.snap != nil {
+		t.Fatalf("enter: mode %v, old snapshot kept: %v", m.mode, m.snap != nil)
+	}
+	run(t, m, cmd)
+	if m.snap == nil || m.snap.IPCNS != b.ns.Inode {
+		t.Fatalf("shows namespace %v, want %d (status %q)", m.snap, b.ns.Inode, m.status)
+	}
+	want := map[int]ipc.Verdict{b.live: ipc.Live}
+	for _, id := range b.orphans {
+		want[id] = ipc.Orphan
+	}
+	if got := idsOf(m.snap); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("sets of b: %v, want %v", got, want)
+	}
+	header := strings.Split(plain(m), "\n")[0]
+	if !strings.Contains(header, fmt.Sprintf("ipc ns %d via PID %d (not the inspector's own)", b.ns.Inode, b.ns.Holder.PID)) {
+		t.Errorf("header does not say which namespace: %q", header)
+	}
+
+	// Remove b's orphans.
+	press(m, "o", "x")
+	rescan := run(t, m, press(m, "y"))
+	if out := plain(m); !strings.Contains(out, "Removed 2 of 2") {
+		t.Fatalf("outcome:\n%s", out)
+	}
+	for _, id := range b.orphans {
+		if b.ns.Exists(id) {
+			t.Errorf("orphan %d of b still there", id)
+		}
+	}
+	if !b.ns.Exists(b.live) {
+		t.Error("b's live set removed")
+	}
+	for _, id := range append([]int{a.live}, a.orphans...) {
+		if !a.ns.Exists(id) {
+			t.Errorf("set %d of namespace a was removed", id)
+		}
+	}
+	if !c.ns.Exists(c.live) {
+		t.Error("c's live set removed")
+	}
+	own := scanIDs(t)
+	if own[ownOrphans[0]] != ipc.Orphan || own[ownLive] != ipc.Live {
+		t.Errorf("our own namespace changed: %v", own)
+	}
+	log, err := os.ReadFile(cfg.AuditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(log)), "\n")
+	if len(lines) != len(b.orphans) {
+		t.Fatalf("audit log has %d lines, want %d:\n%s", len(lines), len(b.orphans), log)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, fmt.Sprintf(`"ipc_namespace":%d,`, b.ns.Inode)) {
+			t.Errorf("audit line does not name namespace %d: %s", b.ns.Inode, l)
+		}
+	}
+	// The rescan after the removal still shows b.
+	press(m, "q") // closes the outcome
+	run(t, m, rescan)
+	if m.snap.IPCNS != b.ns.Inode || len(m.snap.Sets) != 1 {
+		t.Errorf("after removal: ns %d, %d sets", m.snap.IPCNS, len(m.snap.Sets))
+	}
+
+	// Back to our own namespace: no joining, no warning.
+	run(t, m, press(m, "N"))
+	press(m, "g")
+	for range pickerRow(t, m, m.cfg.SelfNS) {
+		press(m, "down")
+	}
+	run(t, m, press(m, "enter"))
+	if !m.ns.Own() || m.snap.IPCNS != m.cfg.SelfNS {
+		t.Fatalf("not back home: %+v, shows %d", m.ns, m.snap.IPCNS)
+	}
+	if header := strings.Split(plain(m), "\n")[0]; strings.Contains(header, "not the inspector's own") {
+		t.Errorf("own namespace flagged as foreign: %q", header)
+	}
+}
+
+// A removal pinned to a namespace refuses to run in another one (the PID
+// now lives elsewhere): nothing is removed there.
+func TestRealRemoveChecksNamespace(t *testing.T) {
+	a, b := newContainer(t, 1), newContainer(t, 1)
+	cfg := onlyPrivate(t, realConfig(t))
+	snap, err := cfg.Scan(NS{PID: b.ns.Holder.PID, Inode: b.ns.Inode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b's sets, but a's PID: as if b's holder died and a's took its PID.
+	res := cfg.Remove(NS{PID: a.ns.Holder.PID, Inode: b.ns.Inode}, false, snap.Sets)
+	for _, r := range res {
+		if r.Outcome != ipc.Failed || !strings.Contains(r.Reason, "no longer in IPC namespace") {
+			t.Errorf("set %d: %s %s", r.ID, r.Outcome, r.Reason)
+		}
+	}
+	for _, n := range []*container{a, b} {
+		for _, id := range append([]int{n.live}, n.orphans...) {
+			if !n.ns.Exists(id) {
+				t.Errorf("set %d removed", id)
+			}
+		}
+	}
+	if _, err := os.Stat(cfg.AuditLog); err == nil {
+		t.Error("audit log written although nothing was removed")
+	}
+}
+
+// --ns PID: the first scan pins the namespace's inode; header says so.
+func TestRealNSFlagPinsNamespace(t *testing.T) {
+	a := newContainer(t, 1)
+	cfg := onlyPrivate(t, realConfig(t))
+	cfg.NS = NS{PID: a.ns.Holder.PID}
+	m := New(cfg)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	run(t, m, m.scanCmd())
+	if m.ns.Inode != a.ns.Inode || m.snap.IPCNS != a.ns.Inode {
+		t.Fatalf("ns %+v, snapshot of %d, want %d", m.ns, m.snap.IPCNS, a.ns.Inode)
+	}
+	if !bytes.Contains([]byte(plain(m)), []byte("not the inspector's own")) {
+		t.Errorf("header:\n%s", plain(m))
+	}
+}
