@@ -58,6 +58,9 @@ func runDemo(env *Env, cfg ui.Config, o inspectOptions) int {
 		return ExitFail
 	}
 	cfg.Notice = d.notice
+	if len(d.containers) > 0 {
+		cfg.Namespaces = d.namespaces
+	}
 	if cfg.AuditLog == "" {
 		cfg.AuditLog = filepath.Join(os.TempDir(), "ipcscope-demo-audit.jsonl")
 	}
@@ -92,6 +95,73 @@ type demo struct {
 	resolve []probe.Resolve
 	notice  string
 	mu      sync.Mutex
+	// containers are the inodes of the demo's extra IPC namespaces; the
+	// picker lists only these and the demo's own, never the host's.
+	containers map[uint64]bool
+}
+
+// namespaces is ipc.Namespaces cut to the demo's own namespaces: the
+// demo stays harmless even run as root on a real server.
+func (d *demo) namespaces() ([]ipc.Namespace, []string, error) {
+	self, _ := os.Readlink("/proc/self/ns/ipc")
+	all, warnings, err := ipc.Namespaces(ipc.NamespaceOptions{Scan: true})
+	var out []ipc.Namespace
+	for _, ns := range all {
+		if d.containers[ns.Inode] || self == fmt.Sprintf("ipc:[%d]", ns.Inode) {
+			out = append(out, ns)
+		}
+	}
+	return out, warnings, err
+}
+
+// container makes a private IPC namespace held by a helper, standing in
+// for a container: a live set and orphans of uid, and its own SEMMNI.
+func (d *demo) container(orphans, semmni int, uid uint32) error {
+	holder, err := d.start("hold", ipctest.InNewIPCNamespace())
+	if err != nil {
+		return err
+	}
+	ino, err := ipctest.IPCNamespace(holder.PID)
+	if err != nil {
+		return err
+	}
+	if err := ipctest.SetLimitsIn(holder.PID, 250, 32000, 32, semmni); err != nil {
+		return err
+	}
+	live, err := ipctest.CreateSetIn(holder.PID, 0x0052e2c1, 1, 0o600)
+	if err != nil {
+		return err
+	}
+	p, err := ipctest.StartIn(holder.PID, fmt.Sprintf("semop %d 0 1 1 hold", live))
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.procs = append(d.procs, p)
+	d.mu.Unlock()
+	for range orphans {
+		id, err := ipctest.CreateSetIn(holder.PID, 0, 1, 0o600)
+		if err != nil {
+			return err
+		}
+		if err := ipctest.ChownIn(holder.PID, id, uid, uid, 0o600); err != nil {
+			return err
+		}
+		p, err := ipctest.StartIn(holder.PID, fmt.Sprintf("semop %d 0 1 1 exit", id))
+		if err != nil {
+			return err
+		}
+		if err := p.Reap(); err != nil {
+			return err
+		}
+	}
+	d.mu.Lock()
+	if d.containers == nil {
+		d.containers = map[uint64]bool{}
+	}
+	d.containers[ino] = true
+	d.mu.Unlock()
+	return nil
 }
 
 func (d *demo) close() {
@@ -186,6 +256,14 @@ func startDemo(hostRoot bool) (*demo, error) {
 		}); err != nil {
 			return d, err
 		}
+		// Two more namespaces, as two containers would have, for the
+		// namespace picker (N).
+		for _, c := range []struct{ orphans, semmni int }{{9, 12}, {0, 32000}} {
+			if err := d.container(c.orphans, c.semmni, uid); err != nil {
+				return d, err
+			}
+		}
+		notes = append(notes, "N picks one of 3 IPC namespaces (2 stand for containers).")
 	} else {
 		notes = append(notes, "Not root: orphans cannot be shown (they need sets owned by an idle user, and giving a set away needs root; try sudo). Your own leaked sets show as STALE.")
 		if err := parallel(6, func(int) error {

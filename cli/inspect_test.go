@@ -32,3 +32,20 @@ func TestInspectorFlags(t *testing.T) {
 		t.Errorf("--help: exit %d:\n%s", code, out.String())
 	}
 }
+
+// --ns: a process that does not exist fails at once with its PID named;
+// --ns and --demo exclude each other.
+func TestInspectorNSFlag(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--ns", "999999999"}, strings.NewReader(""), &out, &errb); code != ExitFail || !strings.Contains(errb.String(), "--ns 999999999") {
+		t.Errorf("--ns of no process: exit %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := Main([]string{"--ns", "1", "--demo"}, strings.NewReader(""), &out, &errb); code != ExitUsage || !strings.Contains(errb.String(), "do not go together") {
+		t.Errorf("--ns with --demo: exit %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := Main([]string{"--ns", "-3"}, strings.NewReader(""), &out, &errb); code != ExitUsage {
+		t.Errorf("--ns -3: exit %d", code)
+	}
+}

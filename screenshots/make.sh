@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 GOBIN="$tmp/bin" GOFLAGS=-mod=mod go install github.com/charmbracelet/freeze@v0.2.2
 go build -o "$tmp/ipcscope" .
 "$tmp/ipcscope" --demo --dump-frames "$tmp/frames" --dump-size "$size"
-for f in main details confirm probes probe-details; do
+for f in main details confirm probes probe-details namespaces; do
 	"$tmp/bin/freeze" -l ansi --window=false --padding 20 --background "#0d1117" \
 		--font.size 14 -o "screenshots/$f.png" "$tmp/frames/$f.ans"
 	echo "screenshots/$f.png"

@@ -12,7 +12,8 @@ import (
 
 // DumpFrames renders the inspector's main screens at a fixed size without
 // a terminal, with colours, into dir: main.ans, details.ans, confirm.ans,
-// probes.ans and probe-details.ans. Scans and probes run to completion
+// probes.ans, probe-details.ans and namespaces.ans (the picker, on the
+// namespace after the inspector's own when there is one). Scans and probes run to completion
 // first. screenshots/make.sh turns the frames into PNGs.
 func DumpFrames(cfg Config, width, height int, dir string) error {
 	m := New(cfg)
@@ -69,7 +70,15 @@ func DumpFrames(cfg Config, width, height int, dir string) error {
 		return err
 	}
 	keys("enter")
-	return write("probe-details.ans")
+	if err := write("probe-details.ans"); err != nil {
+		return err
+	}
+	keys("esc")
+	if _, cmd := m.Update(keyMsg("N")); cmd != nil {
+		m.Update(cmd())
+	}
+	keys("down")
+	return write("namespaces.ans")
 }
 
 // keyMsg makes the key press a user would type ("enter", "esc", "tab",

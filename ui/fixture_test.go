@@ -129,7 +129,7 @@ func fixtureConfig(snap *ipc.Snapshot, rl *removedLog) Config {
 		},
 		Namespaces: func() ([]ipc.Namespace, []string, error) { return nil, nil, nil },
 		SelfNS:     4026531839,
-		Now: func() time.Time { return fixedNow },
+		Now:        func() time.Time { return fixedNow },
 	}
 }
 

@@ -552,8 +552,10 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		if mode == inputTarget && val != "" {
 			t, err := probe.ParseTarget(val)
 			if err != nil {
-				// One line, and the text stays to be fixed.
-				m.inputErr = strings.Join(strings.Fields(err.Error()), " ") + " (fix it, or esc)"
+				// One line, and the text stays to be fixed. The input
+				// line above already shows the text: drop its echo.
+				why := strings.TrimPrefix(err.Error(), fmt.Sprintf("target %q: ", val))
+				m.inputErr = "not a target: " + strings.Join(strings.Fields(why), " ") + " (fix it, or esc)"
 				return nil
 			}
 			m.inMode = inputNone

@@ -92,7 +92,7 @@ func nsTarget(ns ipc.Namespace, self uint64) NS {
 	return NS{PID: ns.PID, Inode: ns.Inode}
 }
 
-const pickerColumns = "  INODE      NS        PROCS     SETS/SEMMNI ORPHANS  CONTAINER · COMMANDS"
+const pickerColumns = "   INODE      NS        PROCS     SETS/SEMMNI ORPHANS  CONTAINER · COMMANDS"
 
 // NamespaceCells renders one namespace as the picker shows it (pure):
 // where ("host", "own"), processes, sets vs SEMMNI with a level word,
@@ -179,12 +179,12 @@ func (p *nsPicker) row(i, width int, shown, self uint64) string {
 	st := &p.c.Styles
 	ns := &p.rows[i]
 	where, procs, sets, orphans, what := NamespaceCells(st, ns, self)
-	mark := "  "
+	mark := "   "
 	if i == p.cursor {
-		mark = "> "
+		mark = ">  "
 	}
 	if ns.Inode == shown {
-		mark = mark[:1] + "●"
+		mark = mark[:1] + "● "
 	}
 	text := fmt.Sprintf("%s%-10d %-9s %5s %15s %7s  %s", mark, ns.Inode, where, procs, sets, orphans, what)
 	if i == p.cursor {
