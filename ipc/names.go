@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"bufio"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -91,4 +92,26 @@ func (n *names) group(gid int) string {
 		}
 	}
 	return strconv.Itoa(gid)
+}
+
+// withIDs returns names that also answer, without allocating, for every
+// id given that the files do not name (as its number). The cached names
+// are never written: a scan's workers read them concurrently.
+func (n *names) withIDs(uids, gids []int) *names {
+	return &names{users: withNumbers(n.users, uids), groups: withNumbers(n.groups, gids)}
+}
+
+func withNumbers(m map[int]string, ids []int) map[int]string {
+	out, cloned := m, false
+	for _, id := range ids {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		if !cloned {
+			out, cloned = make(map[int]string, len(m)+8), true
+			maps.Copy(out, m)
+		}
+		out[id] = strconv.Itoa(id)
+	}
+	return out
 }

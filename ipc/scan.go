@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -87,8 +89,17 @@ func Scan(opts Options) (*Snapshot, error) {
 	env := &judgeEnv{procs: procs, ns: snap.IPCNS, names: loadNames(opts.Passwd, opts.Group)}
 	env.allVisible, env.whyNotVisible = visibility(opts, procs)
 
-	// Learn every owner's and creator's processes first, so that judge
-	// only reads shared state and can run in the workers.
+	// Learn every owner's and creator's processes, and a name for every
+	// id, first: judge then only reads shared state and runs in the workers.
+	ids := map[int]bool{}
+	gids := map[int]bool{}
+	for _, r := range rows {
+		ids[r.UID], ids[r.CUID], gids[r.GID], gids[r.CGID] = true, true, true, true
+	}
+	for _, p := range procs.ByPID {
+		ids[p.UIDs[0]] = true
+	}
+	env.names = env.names.withIDs(slices.Collect(maps.Keys(ids)), slices.Collect(maps.Keys(gids)))
 	for _, r := range rows {
 		env.user(r.UID)
 		env.user(r.CUID)
@@ -193,6 +204,9 @@ func listSetsSemctl(any bool, workers int) ([]semRow, error) {
 		workers = 1
 	}
 	parts := make([][]semRow, workers)
+	for w := range parts {
+		parts[w] = make([]semRow, 0, int(usage.Usz)/workers+16)
+	}
 	errs := make([]error, workers)
 	chunk := (maxIdx + 1 + workers - 1) / workers
 	walk := func(w int) {
@@ -251,13 +265,12 @@ func readAll(rows []semRow, env *judgeEnv, workers int) (sets []Set, errs []erro
 	for _, r := range rows {
 		total += r.NSems
 	}
+
 	// One backing array for every semaphore: one allocation, not 32,000.
 	backing := make([]Semaphore, total)
-	off := 0
+	offs := make([]int, len(rows)+1)
 	for i, r := range rows {
-		sets[i] = setFromRow(r, env.names)
-		sets[i].Sems = backing[off : off+r.NSems : off+r.NSems]
-		off += r.NSems
+		offs[i+1] = offs[i] + r.NSems
 	}
 	if len(rows) < 2000 {
 		workers = 1
@@ -266,6 +279,8 @@ func readAll(rows []semRow, env *judgeEnv, workers int) (sets []Set, errs []erro
 	onThisThread(workers, func(w int) {
 		var vals []uint16
 		for i := w * chunk; i < min((w+1)*chunk, len(rows)); i++ {
+			sets[i] = setFromRow(rows[i], env.names)
+			sets[i].Sems = backing[offs[i]:offs[i+1]:offs[i+1]]
 			errs[i] = readSems(&sets[i], &vals)
 			if !isGone(errs[i]) {
 				judge(&sets[i], env, errs[i])

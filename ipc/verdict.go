@@ -33,6 +33,7 @@ type judgeEnv struct {
 type userFacts struct {
 	running int    // live processes in the sets' IPC namespace
 	reason  string // "user www-data still runs 5 processes ..." when running > 0
+	quiet   string // "no process of www-data runs ..." when running == 0
 }
 
 func (env *judgeEnv) user(uid int) userFacts {
@@ -41,6 +42,7 @@ func (env *judgeEnv) user(uid int) userFacts {
 	}
 	procs := env.sameNS(uid)
 	f := userFacts{running: len(procs)}
+	f.quiet = "no process of " + env.names.user(uid) + " runs in this IPC namespace"
 	if f.running > 0 {
 		f.reason = fmt.Sprintf("user %s still runs %s in this IPC namespace (%s)", env.names.user(uid), plural(len(procs), "process", "processes"), commSummary(procs))
 	}
@@ -98,7 +100,7 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 			zero++
 		}
 	}
-	var reasons []string
+	reasons := make([]string, 0, 4)
 	doubt := false // something keeps it from being an orphan
 	switch {
 	case s.NSems > 0 && zero == s.NSems && !env.allVisible:
@@ -128,7 +130,8 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 	if s.CUID != s.UID {
 		users = append(users, s.CUID)
 	}
-	var quiet []string
+	var quietBuf [2]int
+	quiet := quietBuf[:0] // users with no process here
 	allRoot := true
 	for _, u := range users {
 		if u == 0 {
@@ -139,14 +142,16 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 			reasons = append(reasons, f.reason)
 			doubt = true
 		} else {
-			quiet = append(quiet, env.names.user(u))
+			quiet = append(quiet, u)
 		}
 	}
 	if allRoot {
 		reasons = append(reasons, "owned and created by root, which always runs processes, so ownership cannot show it is unused")
 		doubt = true
-	} else if len(quiet) > 0 {
-		reasons = append(reasons, "no process of "+strings.Join(quiet, " or ")+" runs in this IPC namespace")
+	} else if len(quiet) == 1 {
+		reasons = append(reasons, env.user(quiet[0]).quiet)
+	} else if len(quiet) > 1 {
+		reasons = append(reasons, "no process of "+env.names.user(quiet[0])+" or "+env.names.user(quiet[1])+" runs in this IPC namespace")
 	}
 	if !doubt && !env.allVisible {
 		reasons = append(reasons, env.whyNotVisible+", so a user of the set may be invisible")
