@@ -139,7 +139,7 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n", strings.Join(strings.Fields("ipcscope "+name+" "+synopsis), " "))
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n", strings.Join(strings.Fields("ipcscope "+name), " ")+" "+synopsis)
 		// Flags with no usage text are internal (screenshots): not shown.
 		shown := flag.NewFlagSet(name, flag.ContinueOnError)
 		shown.SetOutput(fs.Output())
