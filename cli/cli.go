@@ -118,7 +118,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ipcscope: find leaked System V semaphore sets and check what each HTTPS host serves.")
-	fmt.Fprintln(w, "\nUsage:\n  ipcscope [--interval 2s] [--read-only] [--audit-log FILE] [TARGET...] [--hosts-file F] [--resolve name:port:addr]")
+	fmt.Fprintln(w, "\nUsage:\n  ipcscope [--interval 2s] [--read-only] [--ns PID] [--audit-log FILE] [TARGET...] [--hosts-file F] [--resolve name:port:addr]")
 	fmt.Fprintln(w, "                             the live inspector (on a terminal); TARGETs fill its probe pane")
 	fmt.Fprintln(w, "  ipcscope --demo            the inspector on real, harmless sets in a private namespace")
 	fmt.Fprintln(w, "  ipcscope COMMAND [flags]\n\nCommands:")
