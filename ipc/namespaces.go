@@ -136,14 +136,14 @@ func Namespaces(opts NamespaceOptions) ([]Namespace, []string, error) {
 		}
 	}
 	if unreadable > 0 {
-		why := "they exited while we looked"
+		why := "they exited while we looked, or belong to another user namespace"
 		if os.Geteuid() != 0 {
 			why = "run as root to see every namespace"
 		}
-		warnings = append(warnings, fmt.Sprintf("the IPC namespace of %d processes is unreadable (%s)", unreadable, why))
+		warnings = append(warnings, fmt.Sprintf("the IPC namespace of %s is unreadable (%s)", plural(unreadable, "process", "processes"), why))
 	}
 	if len(procs.Warnings) > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d processes could not be read", len(procs.Warnings)))
+		warnings = append(warnings, plural(len(procs.Warnings), "process", "processes")+" could not be read")
 	}
 
 	out := make([]Namespace, 0, len(groups))
