@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -94,8 +95,10 @@ func Remove(scanned Set, opts RemoveOptions) Removal {
 	return NewRemover(opts).Remove(scanned)
 }
 
-func (rm *Remover) freshEnv() error {
-	if rm.env != nil && time.Since(rm.envTime) < refreshEvery {
+// freshEnv reads the process table, unless the last read is younger than
+// refreshEvery and force is false.
+func (rm *Remover) freshEnv(force bool) error {
+	if !force && rm.env != nil && time.Since(rm.envTime) < refreshEvery {
 		return nil
 	}
 	procs, err := ReadProcTable(rm.opts.ProcRoot)
@@ -131,7 +134,7 @@ func (rm *Remover) Remove(scanned Set) Removal {
 		}
 		return r
 	}
-	if err := rm.freshEnv(); err != nil {
+	if err := rm.freshEnv(false); err != nil {
 		r.Outcome, r.Reason = Failed, "reading the process table: "+err.Error()
 		return r
 	}
@@ -147,6 +150,15 @@ func (rm *Remover) Remove(scanned Set) Removal {
 		return r
 	}
 	judge(&now, rm.env, readErr)
+	if now.Verdict != Live && rm.tableMissesAnOperator(&now) {
+		// The cached process table is older than the sempids just read: a
+		// process it calls dead is there. Read it again and judge again.
+		if err := rm.freshEnv(true); err != nil {
+			r.Outcome, r.Reason = Failed, "reading the process table: "+err.Error()
+			return r
+		}
+		judge(&now, rm.env, readErr)
+	}
 	r.Verdict, r.Reasons = now.Verdict, now.Reasons
 	if reason := rm.refuse(now.Verdict); reason != "" {
 		r.Outcome, r.Reason = Refused, "now: "+reason
@@ -174,6 +186,20 @@ func (rm *Remover) Remove(scanned Set) Removal {
 	}
 	r.Outcome, r.Reason = Removed, "removed"
 	return r
+}
+
+// tableMissesAnOperator reports whether some operator the table calls
+// dead has a /proc entry now: the table predates its last operation.
+func (rm *Remover) tableMissesAnOperator(s *Set) bool {
+	for _, op := range s.Operators {
+		if op.State != OpDead {
+			continue
+		}
+		if _, err := os.Stat(procPath(rm.opts.ProcRoot, strconv.Itoa(op.PID))); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (rm *Remover) refuse(v Verdict) string {

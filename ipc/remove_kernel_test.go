@@ -258,3 +258,28 @@ func TestTrapReusedPID(t *testing.T) {
 	s = find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
 }
+
+// The remover caches its process table for a moment (thousands of
+// removals). Try to use that: a process that starts after the cache was
+// filled and holds a set, which is then handed to the same remover as an
+// orphan. Its operator is missing from the cached table; the remover must
+// notice, read the table again, and refuse.
+func TestRemoverCachedTableMissesNewOperator(t *testing.T) {
+	first, _ := orphanSet(t)
+	victim := ipctest.NewSet(t, 1, 0o600)
+	if err := ipctest.Chown(victim, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rm := ipc.NewRemover(ipc.RemoveOptions{AuditLog: auditPath(t)})
+	wantOutcome(t, rm.Remove(find(t, scan(t), first)), ipc.Removed, "removed") // fills the cache
+
+	holder := start(t, fmt.Sprintf("semop %d 0 1 1 hold", victim))
+	s := find(t, scan(t), victim)
+	wantVerdict(t, s, ipc.Live)
+	s.Verdict = ipc.Orphan // as if the scan had been wrong
+	r := rm.Remove(s)
+	wantOutcome(t, r, ipc.Refused, "never removes a set in use")
+	if !stillThere(victim) {
+		t.Fatalf("removed a set held by running PID %d", holder.PID)
+	}
+}

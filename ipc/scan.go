@@ -76,6 +76,25 @@ func Scan(opts Options) (*Snapshot, error) {
 	}
 	snap.Warnings = append(snap.Warnings, warn.lines...)
 
+	// Names for every owner and creator, made once: the workers only read.
+	names := loadNames(opts.Passwd, opts.Group)
+	uids, gids := map[int]bool{}, map[int]bool{}
+	var last semRow
+	for i, r := range rows {
+		// Neighbouring sets mostly share owners: skip the maps then.
+		if i > 0 && r.UID == last.UID && r.CUID == last.CUID && r.GID == last.GID && r.CGID == last.CGID {
+			continue
+		}
+		last = r
+		uids[r.UID], uids[r.CUID], gids[r.GID], gids[r.CGID] = true, true, true, true
+	}
+	names = names.withIDs(slices.Collect(maps.Keys(uids)), slices.Collect(maps.Keys(gids)))
+
+	// The semaphores first, the process table after: then every last
+	// operator that was alive when its sempid was read is in the table,
+	// and a PID missing from it has really exited.
+	sets, errs := readAll(rows, names, workers)
+
 	procs, err := ReadProcTable(opts.ProcRoot)
 	if err != nil {
 		return nil, fmt.Errorf("reading the process table: %w", err)
@@ -86,25 +105,15 @@ func Scan(opts Options) (*Snapshot, error) {
 	} else {
 		snap.Warnings = append(snap.Warnings, procs.Warnings...)
 	}
-	env := &judgeEnv{procs: procs, ns: snap.IPCNS, names: loadNames(opts.Passwd, opts.Group)}
+	env := &judgeEnv{procs: procs, ns: snap.IPCNS, names: names}
 	env.allVisible, env.whyNotVisible = visibility(opts, procs)
+	// Learn every owner's and creator's processes first, so that judge
+	// only reads shared state and can run in the workers.
+	for u := range uids {
+		env.user(u)
+	}
+	judgeAll(sets, errs, env, workers)
 
-	// Learn every owner's and creator's processes, and a name for every
-	// id, first: judge then only reads shared state and runs in the workers.
-	ids := map[int]bool{}
-	gids := map[int]bool{}
-	for _, r := range rows {
-		ids[r.UID], ids[r.CUID], gids[r.GID], gids[r.CGID] = true, true, true, true
-	}
-	for _, p := range procs.ByPID {
-		ids[p.UIDs[0]] = true
-	}
-	env.names = env.names.withIDs(slices.Collect(maps.Keys(ids)), slices.Collect(maps.Keys(gids)))
-	for _, r := range rows {
-		env.user(r.UID)
-		env.user(r.CUID)
-	}
-	sets, errs := readAll(rows, env, workers)
 	snap.Sets = sets[:0]
 	for i := range sets {
 		if isGone(errs[i]) {
@@ -256,38 +265,50 @@ func setFromRow(r semRow, n *names) Set {
 	}
 }
 
-// readAll builds a Set for every row, reads its semaphores and judges it,
-// with the given number of workers. errs[i] is the read error of sets[i].
-func readAll(rows []semRow, env *judgeEnv, workers int) (sets []Set, errs []error) {
+// readAll builds a Set for every row and reads its semaphores, with the
+// given number of workers. errs[i] is the read error of sets[i].
+func readAll(rows []semRow, names *names, workers int) (sets []Set, errs []error) {
 	sets = make([]Set, len(rows))
 	errs = make([]error, len(rows))
-	total := 0
-	for _, r := range rows {
-		total += r.NSems
-	}
-
 	// One backing array for every semaphore: one allocation, not 32,000.
-	backing := make([]Semaphore, total)
 	offs := make([]int, len(rows)+1)
 	for i, r := range rows {
 		offs[i+1] = offs[i] + r.NSems
 	}
-	if len(rows) < 2000 {
-		workers = 1
-	}
-	chunk := (len(rows) + workers - 1) / workers
-	onThisThread(workers, func(w int) {
+	backing := make([]Semaphore, offs[len(rows)])
+	forChunks(len(rows), workers, func(lo, hi int) {
 		var vals []uint16
-		for i := w * chunk; i < min((w+1)*chunk, len(rows)); i++ {
-			sets[i] = setFromRow(rows[i], env.names)
+		for i := lo; i < hi; i++ {
+			sets[i] = setFromRow(rows[i], names)
 			sets[i].Sems = backing[offs[i]:offs[i+1]:offs[i+1]]
 			errs[i] = readSems(&sets[i], &vals)
+		}
+	})
+	return sets, errs
+}
+
+// judgeAll judges every set that still exists, with the given number of
+// workers.
+func judgeAll(sets []Set, errs []error, env *judgeEnv, workers int) {
+	forChunks(len(sets), workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			if !isGone(errs[i]) {
 				judge(&sets[i], env, errs[i])
 			}
 		}
 	})
-	return sets, errs
+}
+
+// forChunks splits [0, n) into one chunk per worker (one worker for small
+// n) and runs f on each, the first on the calling goroutine.
+func forChunks(n, workers int, f func(lo, hi int)) {
+	if n < 2000 {
+		workers = 1
+	}
+	chunk := (n + workers - 1) / max(workers, 1)
+	onThisThread(workers, func(w int) {
+		f(min(w*chunk, n), min((w+1)*chunk, n))
+	})
 }
 
 // onThisThread runs f(0) … f(workers-1): f(0) on the calling goroutine —
