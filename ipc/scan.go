@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -122,7 +121,11 @@ func Scan(opts Options) (*Snapshot, error) {
 		}
 		snap.Sets = append(snap.Sets, sets[i])
 	}
-	sort.Slice(snap.Sets, func(i, j int) bool { return snap.Sets[i].ID < snap.Sets[j].ID })
+	// The index walk gives ID order nearly always; sets are large to swap.
+	byID := func(a, b Set) int { return a.ID - b.ID }
+	if !slices.IsSortedFunc(snap.Sets, byID) {
+		slices.SortFunc(snap.Sets, byID)
+	}
 
 	var lw []string
 	snap.Limits, lw = readLimits(opts.ProcRoot)

@@ -140,9 +140,9 @@ func populate(n int) error {
 		if err != nil {
 			return fmt.Errorf("semget #%d: %w", i, err)
 		}
-		// Owned by an idle user, like a dead Apache's www-data sets, so
+		// Owned by www-data with no www-data process left, like a dead Apache's sets, so
 		// the verdicts are orphans, not stale (needs root; else stale).
-		_ = sysv.Set(id, 4242, 4242, 0o600)
+		_ = sysv.Set(id, 33, 33, 0o600)
 	}
 	// A child sets every value and exits: the sets look leaked.
 	exe, _ := os.Executable()
