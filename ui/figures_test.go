@@ -65,6 +65,7 @@ func rssKiB() int {
 func TestFigures32000(t *testing.T) {
 	needFigures(t)
 	makeSets(t, 31990)
+	limitMemory() // as Run does
 	runtime.GC()
 	debug.FreeOSMemory()
 	base := rssKiB()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"runtime/debug"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -10,8 +11,23 @@ import (
 // Run starts the inspector on the terminal and returns when the user
 // quits.
 func Run(cfg Config) error {
+	limitMemory()
 	_, err := tea.NewProgram(New(cfg), ProgramOptions()...).Run()
 	return err
+}
+
+// MemoryLimit is the soft limit the inspector gives the Go runtime: it
+// holds one or two snapshots (about 14 MiB with 32,000 sets) and makes one
+// every interval, so without a limit the heap settles at twice its live
+// size plus garbage. Measured with 32,000 sets and a 2 s interval: RSS 75
+// MiB and 6.4% of a core without it; 55 MiB and 7.0% with it (40 MiB gave
+// 50 MiB but 10.9%). GOMEMLIMIT overrides it.
+const MemoryLimit = 48 << 20
+
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(MemoryLimit)
+	}
 }
 
 // ProgramOptions are the program options Run uses: NO_COLOR with any
