@@ -459,19 +459,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.focus == focusProbes {
+		if navigate(k, msg, &m.probes.scroll, m.probes.move, len(m.probes.rows)) {
+			return nil
+		}
 		switch {
-		case key.Matches(msg, k.Up):
-			m.probes.move(-1)
-		case key.Matches(msg, k.Down):
-			m.probes.move(1)
-		case key.Matches(msg, k.PageUp):
-			m.probes.move(-max(m.probes.height, 1))
-		case key.Matches(msg, k.PageDown):
-			m.probes.move(max(m.probes.height, 1))
-		case key.Matches(msg, k.Top):
-			m.probes.move(-len(m.probes.rows))
-		case key.Matches(msg, k.Bottom):
-			m.probes.move(len(m.probes.rows))
 		case key.Matches(msg, k.Details):
 			if len(m.probes.rows) > 0 {
 				m.showProbeDetails()
@@ -481,19 +472,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	t := m.table
+	if navigate(k, msg, &t.scroll, t.move, len(t.view)) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		t.move(-1)
-	case key.Matches(msg, k.Down):
-		t.move(1)
-	case key.Matches(msg, k.PageUp):
-		t.move(-max(t.height, 1))
-	case key.Matches(msg, k.PageDown):
-		t.move(max(t.height, 1))
-	case key.Matches(msg, k.Top):
-		t.move(-len(t.view))
-	case key.Matches(msg, k.Bottom):
-		t.move(len(t.view))
 	case key.Matches(msg, k.Sort):
 		t.setSort((t.sortBy + 1) % numSorts)
 		m.setStatus("sorted by "+sortNames[t.sortBy], false)
@@ -583,21 +565,12 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 // pickerKey handles the namespace picker: Enter switches, r lists again.
 func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, p := &m.c.Keys, m.picker
+	if navigate(k, msg, &p.scroll, p.move, len(p.rows)) {
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Namespaces):
 		m.mode = modeMain
-	case key.Matches(msg, k.Up):
-		p.move(-1)
-	case key.Matches(msg, k.Down):
-		p.move(1)
-	case key.Matches(msg, k.PageUp):
-		p.move(-max(p.height, 1))
-	case key.Matches(msg, k.PageDown):
-		p.move(max(p.height, 1))
-	case key.Matches(msg, k.Top):
-		p.move(-len(p.rows))
-	case key.Matches(msg, k.Bottom):
-		p.move(len(p.rows))
 	case key.Matches(msg, k.Refresh):
 		if !p.notRoot {
 			return p.list(m.cfg.Namespaces)

@@ -21,9 +21,7 @@ type nsPicker struct {
 	loaded   bool
 	notRoot  bool // listing needs root: the pane says so instead
 	gen      int  // results of an older listing are dropped
-	cursor   int
-	offset   int
-	height   int // visible rows, without the column header
+	scroll
 }
 
 type nsListMsg struct {
@@ -63,17 +61,7 @@ func (p *nsPicker) move(n int) {
 	p.clamp()
 }
 
-func (p *nsPicker) clamp() {
-	p.cursor = max(0, min(p.cursor, len(p.rows)-1))
-	h := max(p.height, 1)
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = max(0, min(p.offset, len(p.rows)-h))
-}
+func (p *nsPicker) clamp() { p.clampTo(len(p.rows)) }
 
 // current is the namespace under the cursor.
 func (p *nsPicker) current() (ipc.Namespace, bool) {

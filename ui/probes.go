@@ -23,11 +23,9 @@ type probeRow struct {
 // probePane lists the targets with the one-line verdict from probe; a
 // spinner turns only while a probe runs.
 type probePane struct {
-	c        *Common
-	rows     []probeRow
-	cursor   int
-	offset   int
-	height   int
+	c    *Common
+	rows []probeRow
+	scroll
 	spinner  spinner.Model
 	spinning bool
 }
@@ -108,17 +106,7 @@ func (p *probePane) move(n int) {
 	p.clamp()
 }
 
-func (p *probePane) clamp() {
-	p.cursor = max(0, min(p.cursor, len(p.rows)-1))
-	h := max(p.height, 1)
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = max(0, min(p.offset, len(p.rows)-h))
-}
+func (p *probePane) clamp() { p.clampTo(len(p.rows)) }
 
 // ProbeStatus is the word shown before a probe's verdict line.
 func ProbeStatus(r *probe.Result) string {

@@ -44,9 +44,7 @@ type setTable struct {
 	c        *Common
 	rows     []rowRef // every row in semid order: current sets, then marks
 	view     []int32  // indices into rows after filter and sort
-	cursor   int      // index into view
-	offset   int      // first visible index into view
-	height   int      // visible rows, without the column header
+	scroll            // over view
 	selected map[int]bool
 	sortBy   sortKey
 	filter   string
@@ -220,27 +218,7 @@ func matches(s *ipc.Set, f string) bool {
 	return false
 }
 
-func (t *setTable) clamp() {
-	if t.cursor >= len(t.view) {
-		t.cursor = len(t.view) - 1
-	}
-	if t.cursor < 0 {
-		t.cursor = 0
-	}
-	h := max(t.height, 1)
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+h {
-		t.offset = t.cursor - h + 1
-	}
-	if t.offset > len(t.view)-h {
-		t.offset = len(t.view) - h
-	}
-	if t.offset < 0 {
-		t.offset = 0
-	}
-}
+func (t *setTable) clamp() { t.clampTo(len(t.view)) }
 
 // current is the row under the cursor, if any.
 func (t *setTable) current() (rowRef, bool) {
