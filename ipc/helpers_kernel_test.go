@@ -25,30 +25,22 @@ func init() {
 	}
 	f := strings.Fields(spec)
 	id, _ := strconv.Atoi(f[1])
-	switch f[0] {
-	case "scan":
-		snap, err := ipc.Scan(ipc.Options{})
-		if err != nil {
-			fmt.Println("scan error:", err)
-			os.Exit(1)
+	snap, err := ipc.Scan(ipc.Options{})
+	if err != nil {
+		fmt.Println("scan error:", err)
+		os.Exit(1)
+	}
+	for _, s := range snap.Sets {
+		if s.ID != id {
+			continue
 		}
-		for _, s := range snap.Sets {
-			if s.ID == id {
-				fmt.Printf("verdict=%s %s\n", s.Verdict, strings.Join(s.Reasons, "; "))
-			}
-		}
-	case "remove":
-		snap, err := ipc.Scan(ipc.Options{})
-		if err != nil {
-			fmt.Println("scan error:", err)
-			os.Exit(1)
-		}
-		for _, s := range snap.Sets {
-			if s.ID == id {
-				s.Verdict = ipc.Orphan // pretend, to reach the kernel's own check
-				r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: f[2]})
-				fmt.Printf("outcome=%s reason=%s\n", r.Outcome, r.Reason)
-			}
+		switch f[0] {
+		case "scan":
+			fmt.Printf("verdict=%s %s\n", s.Verdict, strings.Join(s.Reasons, "; "))
+		case "remove":
+			s.Verdict = ipc.Orphan // pretend, to reach the kernel's own check
+			r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: f[2]})
+			fmt.Printf("outcome=%s reason=%s\n", r.Outcome, r.Reason)
 		}
 	}
 	os.Exit(0)
