@@ -219,7 +219,7 @@ func newApacheE2E(t *testing.T) *apacheE2E {
 		}
 		t.Skipf("%s not installed (set IPCSCOPE_REQUIRE_E2E=1 to make this an error)", apacheBin)
 	}
-	if os.Geteuid() != 0 {
+	if !ipctest.RealRoot() {
 		t.Skip("needs root: Apache switches to User www-data")
 	}
 	u, err := user.Lookup(apacheUser)

@@ -30,7 +30,7 @@ const idleUID = 4343
 // idle user, created by root, last changed by a process that is gone.
 func leak(t *testing.T) int {
 	t.Helper()
-	if os.Geteuid() != 0 {
+	if !ipctest.RealRoot() {
 		t.Skip("needs root to give a set to another user")
 	}
 	id := ipctest.NewSet(t, 1, 0o600)
@@ -50,7 +50,7 @@ func leak(t *testing.T) int {
 func held(t *testing.T) (int, *ipctest.Proc) {
 	t.Helper()
 	id := ipctest.NewSet(t, 1, 0o600)
-	if os.Geteuid() == 0 {
+	if ipctest.RealRoot() {
 		if err := ipctest.Chown(id, idleUID, idleUID, 0o600); err != nil {
 			t.Fatal(err)
 		}

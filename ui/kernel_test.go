@@ -36,7 +36,7 @@ func startHelper(t *testing.T, action string, opts ...ipctest.Option) *ipctest.P
 // and one live set held by a running helper.
 func realSets(t *testing.T, orphans int) (orphanIDs []int, liveID int) {
 	t.Helper()
-	if os.Geteuid() != 0 {
+	if !ipctest.RealRoot() {
 		t.Skip("orphans need real root (a set owned by an idle user)")
 	}
 	for range orphans {

@@ -23,7 +23,7 @@ type container struct {
 
 func newContainer(t *testing.T, orphans int) *container {
 	t.Helper()
-	if os.Geteuid() != 0 {
+	if !ipctest.RealRoot() {
 		t.Skip("needs root to make sets of an idle user and to join other IPC namespaces")
 	}
 	c := &container{ns: ipctest.NewNamespace(t)}

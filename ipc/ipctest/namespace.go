@@ -21,7 +21,12 @@ const (
 	envIsolated = "IPCSCOPE_IPCTEST_ISOLATED" // "1" once inside the private namespace
 	envHelper   = "IPCSCOPE_IPCTEST_HELPER"   // a helper action to run instead of the program
 	envPIDNS    = "IPCSCOPE_IPCTEST_PIDNS"    // "1" inside a private PID namespace with its own /proc
+	envOuterNS  = "IPCSCOPE_IPCTEST_OUTER_NS" // the IPC namespace Isolate started from
 )
+
+// OuterNamespace is the IPC namespace ("ipc:[inode]") that Isolate left
+// ("" when not isolated).
+func OuterNamespace() string { return os.Getenv(envOuterNS) }
 
 // Isolated reports whether this process runs in the private namespace that
 // Isolate made.
@@ -52,7 +57,8 @@ func Isolate() (code int, ran bool, err error) {
 	if Isolated() {
 		return 0, false, nil
 	}
-	return reexec(os.Args, cloneAttr(0), envIsolated+"=1")
+	outer, _ := os.Readlink("/proc/self/ns/ipc")
+	return reexec(os.Args, cloneAttr(0), envIsolated+"=1", envOuterNS+"="+outer)
 }
 
 func reexec(args []string, attr *syscall.SysProcAttr, env ...string) (int, bool, error) {
@@ -124,4 +130,31 @@ func SetLastPID(pid int) error {
 		return errors.New("ipctest: ns_last_pid may only be set inside a private PID namespace")
 	}
 	return os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid)), 0)
+}
+
+// RealRoot reports whether this process is root of the initial user
+// namespace. Only then may tests give sets to other users, run helpers as
+// them, or join other namespaces: in the user namespace that Isolate makes
+// for an ordinary user, euid is 0 but only that one uid is mapped.
+func RealRoot() bool {
+	if os.Geteuid() != 0 {
+		return false
+	}
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	return len(f) == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295"
+}
+
+// NeedRealRoot skips a test that needs RealRoot.
+func NeedRealRoot(t interface {
+	Helper()
+	Skip(...any)
+}) {
+	t.Helper()
+	if !RealRoot() {
+		t.Skip("needs real root: the private user namespace of an ordinary user maps only its own uid")
+	}
 }
