@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -27,6 +28,18 @@ func http2SettingsHeader() string {
 // gotH2Frames is HTTPCheck.Got when an HTTP/1.1 request got HTTP/2 frames
 // back: the port speaks only HTTP/2 (nginx < 1.25.1 cleartext "listen ... http2").
 const gotH2Frames = "HTTP/2 frames"
+
+// gotClosed is HTTPCheck.Got when the server dropped the connection on an
+// HTTP/1.1 request without answering. An HTTP/2-only port does that too:
+// whether its SETTINGS reach the client before the reset is a race.
+const gotClosed = "closed without an answer"
+
+// closedByPeer reports whether err is the server closing or resetting the
+// connection (not a timeout, not a refusal).
+func closedByPeer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
 
 // h2cUpgradeCheck sends GET / with "Upgrade: h2c" (hand-written: Go's
 // client has no Upgrade support). 101 then HTTP/2 on the same connection is
@@ -55,6 +68,11 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	if errors.Is(err, errH2Frames) {
 		c.Check.Status, c.Got = StatusInfo, gotH2Frames
 		c.Summary = "upgrade not possible: the port speaks only HTTP/2 (prior knowledge)"
+		return c, nil
+	}
+	if err != nil && closedByPeer(err) && br.Buffered() == 0 {
+		c.Check.Status, c.Got = StatusInfo, gotClosed
+		c.Summary = "no HTTP/1.1 answer: the server closed the connection on the Upgrade request"
 		return c, nil
 	}
 	if err != nil {
@@ -101,7 +119,15 @@ func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCh
 		c.Proto, c.Got = "http/1.1", h1.statusLine
 		c.set(StatusInfo, "no prior knowledge: preface answered "+h1.statusLine)
 		return c
-	case err != nil && resp != nil && len(resp.settings) == 0 && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+	case err != nil && (resp == nil || len(resp.settings) == 0) && closedByPeer(err):
+		// Closed on the preface (as soon as it was read, the rest of our
+		// write may fail with EPIPE): the port does not speak h2c. An
+		// HTTP/1.1 server may have said why before it closed.
+		if line, rerr := br.ReadString('\n'); rerr == nil && strings.HasPrefix(line, "HTTP/1.") {
+			c.Proto, c.Got = "http/1.1", strings.TrimSpace(line)
+			c.set(StatusInfo, "no prior knowledge: preface answered "+c.Got)
+			return c
+		}
 		c.set(StatusInfo, "no prior knowledge: connection closed after the preface")
 		return c
 	case err != nil:

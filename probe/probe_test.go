@@ -292,7 +292,8 @@ func TestH2C(t *testing.T) {
 				t.Errorf("mode %d: refused upgrade %+v", c.mode, u)
 			}
 		case probetest.H2COnly:
-			if u.Got != "HTTP/2 frames" {
+			// Frames, or a reset that beat them: racy on the server's side.
+			if u.Got != gotH2Frames && u.Got != gotClosed {
 				t.Errorf("h2-only port: upgrade %+v", u)
 			}
 		}

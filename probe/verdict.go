@@ -17,8 +17,10 @@ func verdict(r *Result) string {
 	var p []string
 	if r.Target.Scheme == SchemeHTTP {
 		p = append(p, "cleartext")
-		if u := r.H2CUpgrade; u != nil && u.Status == StatusInfo && u.Got == gotH2Frames {
-			// Not just "upgrade off": HTTP/1.1 clients get frames back here.
+		if u := r.H2CUpgrade; u != nil && u.Status == StatusInfo && (u.Got == gotH2Frames ||
+			u.Got == gotClosed && r.H2CPrior != nil && r.H2CPrior.Status == StatusOK) {
+			// Not just "upgrade off": HTTP/1.1 clients get frames back here,
+			// or nothing, while HTTP/2 by prior knowledge works.
 			p = append(p, "h2-only (no HTTP/1.1)")
 		} else {
 			p = append(p, h2cPart("h2c upgrade", r.H2CUpgrade, "off"))
