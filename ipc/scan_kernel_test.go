@@ -292,9 +292,11 @@ func TestLimitsAndDiagnosis(t *testing.T) {
 // Both ways of listing see the same sets with the same fields.
 func TestProcAndSemctlListingsAgree(t *testing.T) {
 	ipctest.NewSet(t, 2, 0o640)
-	if _, err := ipctest.CreateSet(int32(-2), 1, 0o600); err != nil {
+	id, err := ipctest.CreateSet(int32(-2), 1, 0o600)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = sysv.Remove(id) })
 	a := scan(t)
 	b, err := ipc.Scan(ipc.Options{ListFromProc: true})
 	if err != nil {
