@@ -136,7 +136,13 @@ func Start(action string, opts ...Option) (*Proc, error) {
 	for _, o := range opts {
 		o(cmd)
 	}
-	if cmd.SysProcAttr != nil && cmd.SysProcAttr.Credential != nil {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	// A helper blocked in semop would outlive a parent killed with -9
+	// (and keep its private namespace alive): die with the parent.
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	if cmd.SysProcAttr.Credential != nil {
 		// Another user may not be able to reach a test binary in a
 		// private build directory: run a world-readable copy.
 		if cmd.Path, err = sharedCopy(exe); err != nil {
