@@ -204,6 +204,8 @@ func operators(s *Set, env *judgeEnv) []Operator {
 			op.State = OpDead
 		case p.Zombie():
 			op.State, op.Comm = OpZombie, p.Comm
+		case p.Kernel:
+			op.State, op.Comm = OpReused, p.Comm+", a kernel thread"
 		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns:
 			op.State, op.Comm = OpReused, p.Comm+", other IPC namespace"
 		case !last.IsZero() && p.Start.After(last.Add(StartSlack)):

@@ -65,6 +65,7 @@ func TestJudgeRules(t *testing.T) {
 		{"dead operator, idle owner", apacheSet(Semaphore{PID: 100}), nil, false, nil, Orphan, "PID 100 has exited"},
 		{"zombie operator", apacheSet(Semaphore{PID: 100}), []*Process{zombie}, false, nil, Orphan, "zombie"},
 		{"reused PID, started later", apacheSet(Semaphore{PID: 100}), []*Process{proc(100, 0, "bash", t0.Add(time.Minute))}, false, nil, Orphan, "now belongs to another process (bash, started 1m0s after"},
+		{"PID now a kernel thread", apacheSet(Semaphore{PID: 100}), []*Process{{PID: 100, PPID: 2, Comm: "kworker/0:1", State: 'I', Start: early, Kernel: true}}, false, nil, Orphan, "kworker/0:1, a kernel thread"},
 		{"PID in another IPC namespace", apacheSet(Semaphore{PID: 100}), []*Process{foreign}, false, nil, Orphan, "other IPC namespace"},
 		{"owner still runs processes", apacheSet(Semaphore{PID: 100}), []*Process{proc(200, 33, "apache2", early), proc(201, 33, "apache2", early)}, false, nil, Stale, "user 33 still runs 2 processes in this IPC namespace (apache2 ×2)"},
 		{"owner's namespace unreadable counts", apacheSet(Semaphore{PID: 100}), []*Process{unreadableNS}, false, nil, Stale, "still runs 1 process"},
