@@ -34,9 +34,9 @@ func limitMemory() {
 // non-empty value means no colour (colorprofile alone honours only values
 // that parse as true).
 func ProgramOptions() []tea.ProgramOption {
-	// 30 frames a second at most: the screen changes on data and keys,
+	// 20 frames a second at most (tui-facts: SSH): the screen changes on data and keys,
 	// and a slower renderer ticker costs less when idle.
-	opts := []tea.ProgramOption{tea.WithFPS(30)}
+	opts := []tea.ProgramOption{tea.WithFPS(20)}
 	if NoColor(os.Getenv) {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
