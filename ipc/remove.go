@@ -149,7 +149,7 @@ func (rm *Remover) Remove(scanned Set) Removal {
 		r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
 		return r
 	}
-	judge(&now, rm.env, readErr)
+	judge(&now, rm.env, readErr, nil)
 	if now.Verdict != Live && rm.tableMissesAnOperator(&now) {
 		// The cached process table is older than the sempids just read: a
 		// process it calls dead is there. Read it again and judge again.
@@ -157,7 +157,7 @@ func (rm *Remover) Remove(scanned Set) Removal {
 			r.Outcome, r.Reason = Failed, "reading the process table: "+err.Error()
 			return r
 		}
-		judge(&now, rm.env, readErr)
+		judge(&now, rm.env, readErr, nil)
 	}
 	r.Verdict, r.Reasons = now.Verdict, now.Reasons
 	if reason := rm.refuse(now.Verdict); reason != "" {

@@ -294,9 +294,10 @@ func readAll(rows []semRow, names *names, workers int) (sets []Set, errs []error
 // workers.
 func judgeAll(sets []Set, errs []error, env *judgeEnv, workers int) {
 	forChunks(len(sets), workers, func(lo, hi int) {
+		a := &arena{}
 		for i := lo; i < hi; i++ {
 			if !isGone(errs[i]) {
-				judge(&sets[i], env, errs[i])
+				judge(&sets[i], env, errs[i], a)
 			}
 		}
 	})

@@ -55,7 +55,7 @@ func (env *judgeEnv) user(uid int) userFacts {
 
 // judge sets s.Operators, s.Verdict and s.Reasons. readErr is the reason
 // the semaphores could not be read, if any.
-func judge(s *Set, env *judgeEnv, readErr error) {
+func judge(s *Set, env *judgeEnv, readErr error, a *arena) {
 	s.Operators = nil
 	s.Reasons = nil
 	if readErr != nil {
@@ -68,7 +68,7 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 		s.Reasons = append(s.Reasons, fmt.Sprintf("read %d of %d semaphores", len(s.Sems), s.NSems))
 		return
 	}
-	s.Operators = operators(s, env)
+	s.Operators = operators(s, env, a)
 
 	var live []string
 	if w := s.Waiters(); w > 0 {
@@ -114,7 +114,7 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 			zero++
 		}
 	}
-	reasons := make([]string, 0, 4)
+	reasons := a.strings(4)
 	doubt := false // something keeps it from being an orphan
 	switch {
 	case s.NSems > 0 && zero == s.NSems && !env.allVisible:
@@ -177,23 +177,37 @@ func judge(s *Set, env *judgeEnv, readErr error) {
 }
 
 // operators groups the set's non-zero sempids and says what each is now.
-func operators(s *Set, env *judgeEnv) []Operator {
-	var ops []Operator
-	for _, m := range s.Sems {
+// The slices come from the arena a (nil: the heap).
+func operators(s *Set, env *judgeEnv, a *arena) []Operator {
+	// Count first, so that the operators and their semnums each take one
+	// carve from the arena.
+	distinct, nonzero := 0, 0
+	for i, m := range s.Sems {
 		if m.PID == 0 {
 			continue
 		}
-		found := false
-		for i := range ops {
-			if ops[i].PID == m.PID {
-				ops[i].Sems = append(ops[i].Sems, m.Num)
-				found = true
-				break
+		nonzero++
+		if !seenBefore(s.Sems[:i], m.PID) {
+			distinct++
+		}
+	}
+	if distinct == 0 {
+		return nil
+	}
+	ops := a.operators(distinct)
+	nums := a.ints(nonzero)
+	for i, m := range s.Sems {
+		if m.PID == 0 || seenBefore(s.Sems[:i], m.PID) {
+			continue
+		}
+		// Every semaphore this PID changed last, in order.
+		start := len(nums)
+		for _, n := range s.Sems[i:] {
+			if n.PID == m.PID {
+				nums = append(nums, n.Num)
 			}
 		}
-		if !found {
-			ops = append(ops, Operator{PID: m.PID, Sems: []int{m.Num}})
-		}
+		ops = append(ops, Operator{PID: m.PID, Sems: nums[start:len(nums):len(nums)]})
 	}
 	last := s.LastChange()
 	for i := range ops {
@@ -218,6 +232,66 @@ func operators(s *Set, env *judgeEnv) []Operator {
 		}
 	}
 	return ops
+}
+
+func seenBefore(sems []Semaphore, pid int) bool {
+	for _, m := range sems {
+		if m.PID == pid {
+			return true
+		}
+	}
+	return false
+}
+
+// arena hands out small slices carved from larger blocks, so that judging
+// 32,000 sets makes a few hundred allocations, not 100,000. A nil arena
+// allocates each slice on its own. Not safe for concurrent use: one per
+// worker.
+type arena struct {
+	ops  []Operator
+	nums []int
+	strs []string
+}
+
+const arenaBlock = 1024
+
+// operators returns an empty slice with room for n operators.
+func (a *arena) operators(n int) []Operator {
+	if a == nil || n > arenaBlock/8 {
+		return make([]Operator, 0, n)
+	}
+	if cap(a.ops)-len(a.ops) < n {
+		a.ops = make([]Operator, 0, arenaBlock)
+	}
+	out := a.ops[len(a.ops) : len(a.ops) : len(a.ops)+n]
+	a.ops = a.ops[:len(a.ops)+n]
+	return out
+}
+
+// ints returns an empty slice with room for n ints.
+func (a *arena) ints(n int) []int {
+	if a == nil || n > arenaBlock/8 {
+		return make([]int, 0, n)
+	}
+	if cap(a.nums)-len(a.nums) < n {
+		a.nums = make([]int, 0, arenaBlock)
+	}
+	out := a.nums[len(a.nums) : len(a.nums) : len(a.nums)+n]
+	a.nums = a.nums[:len(a.nums)+n]
+	return out
+}
+
+// strings returns an empty slice with room for n strings.
+func (a *arena) strings(n int) []string {
+	if a == nil || n > arenaBlock/8 {
+		return make([]string, 0, n)
+	}
+	if cap(a.strs)-len(a.strs) < n {
+		a.strs = make([]string, 0, arenaBlock)
+	}
+	out := a.strs[len(a.strs) : len(a.strs) : len(a.strs)+n]
+	a.strs = a.strs[:len(a.strs)+n]
+	return out
 }
 
 // sameNS lists the live processes of uid that may be in the sets' IPC

@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func apacheSet(sems ...Semaphore) Set {
 }
 
 func verdictOf(s Set, env *judgeEnv, readErr error) (Verdict, string) {
-	judge(&s, env, readErr)
+	judge(&s, env, readErr, &arena{})
 	return s.Verdict, strings.Join(s.Reasons, " | ")
 }
 
@@ -120,6 +121,24 @@ func TestAge(t *testing.T) {
 	}{{Time{}, "never"}, {Unix(t0.Unix() - 45), "45s"}, {Unix(t0.Unix() - 720), "12m"}, {Unix(t0.Unix() - 3*3600), "3h"}, {Unix(t0.Unix() - 5*86400), "5d"}, {Unix(t0.Unix() + 5), "now"}} {
 		if got := Age(c.t, now); got != c.want {
 			t.Errorf("Age(%v) = %q, want %q", c.t, got, c.want)
+		}
+	}
+}
+
+func TestOperatorsGroupSemaphoresByPID(t *testing.T) {
+	s := apacheSet(Semaphore{PID: 5}, Semaphore{}, Semaphore{PID: 7}, Semaphore{PID: 5}, Semaphore{PID: 7}, Semaphore{PID: 7})
+	env := &judgeEnv{procs: table(proc(1, 0, "init", t0.Add(-time.Hour))), ns: ns, allVisible: true}
+	for _, a := range []*arena{nil, {}} {
+		ops := operators(&s, env, a)
+		if len(ops) != 2 || ops[0].PID != 5 || ops[1].PID != 7 ||
+			fmt.Sprint(ops[0].Sems) != "[0 3]" || fmt.Sprint(ops[1].Sems) != "[2 4 5]" {
+			t.Fatalf("arena %v: %+v", a != nil, ops)
+		}
+		// Carved slices must not share room: appending to one leaves the
+		// other alone.
+		_ = append(ops[0].Sems, 99)
+		if fmt.Sprint(ops[1].Sems) != "[2 4 5]" {
+			t.Fatalf("semnums share storage: %+v", ops)
 		}
 	}
 }
