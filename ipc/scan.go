@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -113,18 +114,28 @@ func Scan(opts Options) (*Snapshot, error) {
 	}
 	judgeAll(sets, errs, env, workers)
 
-	snap.Sets = sets[:0]
-	for i := range sets {
+	snap.Sets = sets
+	for i := range errs {
 		if isGone(errs[i]) {
 			snap.Vanished++
-			continue
 		}
-		snap.Sets = append(snap.Sets, sets[i])
 	}
-	// The index walk gives ID order nearly always; sets are large to swap.
-	byID := func(a, b Set) int { return a.ID - b.ID }
-	if !slices.IsSortedFunc(snap.Sets, byID) {
-		slices.SortFunc(snap.Sets, byID)
+	if snap.Vanished > 0 {
+		// Close the gaps (a Set is large: only when there are any).
+		snap.Sets = sets[:0]
+		for i := range sets {
+			if !isGone(errs[i]) {
+				snap.Sets = append(snap.Sets, sets[i])
+			}
+		}
+	}
+	// The index walk gives ID order nearly always. Compare by index: a Set
+	// is too large to pass around by value 32,000 times.
+	for i := 1; i < len(snap.Sets); i++ {
+		if snap.Sets[i].ID < snap.Sets[i-1].ID {
+			sort.Slice(snap.Sets, func(a, b int) bool { return snap.Sets[a].ID < snap.Sets[b].ID })
+			break
+		}
 	}
 
 	var lw []string
