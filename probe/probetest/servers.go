@@ -126,33 +126,19 @@ const (
 
 // StartH2C starts a cleartext HTTP server in the given mode.
 func StartH2C(mode H2CMode) (*Server, error) {
-	ln, port, err := listen()
-	if err != nil {
-		return nil, err
-	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Server", "probetest-h2c")
 		fmt.Fprintf(w, "proto %s\n", r.Proto)
 	})
 	if mode == H2COnly {
 		h2s := &http2.Server{}
-		var wg sync.WaitGroup
-		conns := track{}
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				conns.add(c)
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					h2s.ServeConn(c, &http2.ServeConnOpts{Handler: handler, BaseConfig: &http.Server{ErrorLog: quietLog()}})
-				}()
-			}
-		}()
-		return &Server{Addr: ln.Addr().String(), Port: port, close: func() { ln.Close(); conns.closeAll(); wg.Wait() }}, nil
+		return startRaw(func(c net.Conn) {
+			h2s.ServeConn(c, &http2.ServeConnOpts{Handler: handler, BaseConfig: &http.Server{ErrorLog: quietLog()}})
+		})
+	}
+	ln, port, err := listen()
+	if err != nil {
+		return nil, err
 	}
 	var p http.Protocols
 	p.SetHTTP1(true)
