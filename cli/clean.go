@@ -46,13 +46,8 @@ func runClean(env *Env, args []string) int {
 	asJSON := fs.Bool("json", false, "print the decisions as JSON")
 	audit := fs.String("audit-log", ipc.DefaultAuditLog(), "append one JSON line per removal to `FILE`, before the set is removed")
 	ns := nsFlag(fs)
-	rest, code, done := parseFlags(env, fs, args)
-	if done {
+	if code, done := parseNoArgs(env, fs, args, " (set IDs go with --id)"); done {
 		return code
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(env.Stderr, "ipcscope clean: unexpected argument %q (set IDs go with --id)\n", rest[0])
-		return ExitUsage
 	}
 	out := cleanJSON{DryRun: *dry, Kept: map[ipc.Verdict]int{}, Removals: []ipc.Removal{}}
 	if !*dry {

@@ -15,6 +15,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Build information, set with -ldflags "-X ipcscope/cli.Version=...".
@@ -186,6 +188,20 @@ func parseFlags(env *Env, fs *flag.FlagSet, args []string) (rest []string, code 
 	}
 }
 
+// parseNoArgs is parseFlags for commands that take flags only: a
+// positional argument is a usage error (hint, if any, says where it goes).
+func parseNoArgs(env *Env, fs *flag.FlagSet, args []string, hint string) (code int, done bool) {
+	rest, code, done := parseFlags(env, fs, args)
+	if done {
+		return code, true
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(env.Stderr, "ipcscope %s: unexpected argument %q%s\n", fs.Name(), rest[0], hint)
+		return ExitUsage, true
+	}
+	return 0, false
+}
+
 // writeJSON prints v as indented JSON.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -193,12 +209,13 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// isTerminal reports whether f is a character device (a terminal).
+// isTerminal reports whether f is a terminal (not merely a character
+// device: /dev/null is one too).
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	_, err := unix.IoctlGetTermios(int(file.Fd()), unix.TCGETS)
+	return err == nil
 }

@@ -61,13 +61,8 @@ func runLimits(env *Env, args []string) int {
 	fs := newFlags(env, "limits", "[--json]")
 	asJSON := fs.Bool("json", false, "print JSON (ipclimits rows as lsipc -g --json, plus usage and diagnosis)")
 	ns := nsFlag(fs)
-	rest, code, done := parseFlags(env, fs, args)
-	if done {
+	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(env.Stderr, "ipcscope limits: unexpected argument %q\n", rest[0])
-		return ExitUsage
 	}
 	snap, err := scanIn(*ns)
 	if err != nil {

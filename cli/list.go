@@ -56,13 +56,8 @@ func runList(env *Env, args []string) int {
 	verdicts := fs.String("verdict", "", "show only sets with these verdicts (comma-separated: live, orphan, stale, unknown)")
 	reasons := fs.Bool("reasons", false, "print the reasons behind each verdict under its row")
 	ns := nsFlag(fs)
-	rest, code, done := parseFlags(env, fs, args)
-	if done {
+	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(env.Stderr, "ipcscope list: unexpected argument %q\n", rest[0])
-		return ExitUsage
 	}
 	want, err := parseVerdicts(*verdicts)
 	if err != nil {

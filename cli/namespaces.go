@@ -24,13 +24,8 @@ func runNamespaces(env *Env, args []string) int {
 		"Groups processes by /proc/PID/ns/ipc. Inspect one with 'ipcscope list --ns PID'. Needs root to see and scan other users' namespaces.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	noScan := fs.Bool("no-scan", false, "only find the namespaces; do not scan their semaphore sets")
-	rest, code, done := parseFlags(env, fs, args)
-	if done {
+	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(env.Stderr, "ipcscope namespaces: unexpected argument %q\n", rest[0])
-		return ExitUsage
 	}
 	nss, warnings, err := ipc.Namespaces(ipc.NamespaceOptions{Scan: !*noScan})
 	if err != nil {
