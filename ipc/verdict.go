@@ -255,43 +255,39 @@ type arena struct {
 
 const arenaBlock = 1024
 
-// operators returns an empty slice with room for n operators.
+// carve returns an empty slice with room for n elements from *block,
+// starting a new block when it is full; large requests get their own.
+func carve[T any](block *[]T, n int) []T {
+	if n > arenaBlock/8 {
+		return make([]T, 0, n)
+	}
+	if cap(*block)-len(*block) < n {
+		*block = make([]T, 0, arenaBlock)
+	}
+	l := len(*block)
+	*block = (*block)[:l+n]
+	return (*block)[l:l:l+n]
+}
+
 func (a *arena) operators(n int) []Operator {
-	if a == nil || n > arenaBlock/8 {
+	if a == nil {
 		return make([]Operator, 0, n)
 	}
-	if cap(a.ops)-len(a.ops) < n {
-		a.ops = make([]Operator, 0, arenaBlock)
-	}
-	out := a.ops[len(a.ops) : len(a.ops) : len(a.ops)+n]
-	a.ops = a.ops[:len(a.ops)+n]
-	return out
+	return carve(&a.ops, n)
 }
 
-// ints returns an empty slice with room for n ints.
 func (a *arena) ints(n int) []int {
-	if a == nil || n > arenaBlock/8 {
+	if a == nil {
 		return make([]int, 0, n)
 	}
-	if cap(a.nums)-len(a.nums) < n {
-		a.nums = make([]int, 0, arenaBlock)
-	}
-	out := a.nums[len(a.nums) : len(a.nums) : len(a.nums)+n]
-	a.nums = a.nums[:len(a.nums)+n]
-	return out
+	return carve(&a.nums, n)
 }
 
-// strings returns an empty slice with room for n strings.
 func (a *arena) strings(n int) []string {
-	if a == nil || n > arenaBlock/8 {
+	if a == nil {
 		return make([]string, 0, n)
 	}
-	if cap(a.strs)-len(a.strs) < n {
-		a.strs = make([]string, 0, arenaBlock)
-	}
-	out := a.strs[len(a.strs) : len(a.strs) : len(a.strs)+n]
-	a.strs = a.strs[:len(a.strs)+n]
-	return out
+	return carve(&a.strs, n)
 }
 
 // sameNS lists the live processes of uid that may be in the sets' IPC
