@@ -266,7 +266,7 @@ func carve[T any](block *[]T, n int) []T {
 	}
 	l := len(*block)
 	*block = (*block)[:l+n]
-	return (*block)[l:l:l+n]
+	return (*block)[l : l : l+n]
 }
 
 func (a *arena) operators(n int) []Operator {
