@@ -66,6 +66,7 @@ func DumpFrames(cfg Config, width, height int, dir string) error {
 		return err
 	}
 	keys("n", "tab")
+	m.setStatus("", false) // the cancelled dialog's note: not what these pictures show
 	if err := write("probes.ans"); err != nil {
 		return err
 	}
