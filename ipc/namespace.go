@@ -26,25 +26,51 @@ func InNamespace(pid int, fn func() error) error {
 	defer target.Close()
 	done := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread()
-		// Not unlocked on failure to return: the runtime then ends the
-		// thread with the goroutine, so no other goroutine runs in the
-		// foreign namespace.
-		self, err := os.Open("/proc/thread-self/ns/ipc")
-		if err != nil {
-			done <- err
-			return
-		}
-		defer self.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWIPC); err != nil {
+		var ferr error
+		if err := joined(target, func() { ferr = fn() }); err != nil {
 			done <- fmt.Errorf("joining the IPC namespace of PID %d: %w (needs root)", pid, err)
 			return
-		}
-		ferr := fn()
-		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWIPC); err == nil {
-			runtime.UnlockOSThread()
 		}
 		done <- ferr
 	}()
 	return <-done
+}
+
+// inNamespaceOf runs fn on this goroutine's OS thread in the IPC namespace
+// with the given inode (target is that namespace): at once if the thread
+// is in it already, else after joining it (see joined).
+func inNamespaceOf(target *os.File, inode uint64, fn func()) error {
+	runtime.LockOSThread()
+	link, err := os.Readlink("/proc/thread-self/ns/ipc")
+	if err == nil && parseNSLink(link) == inode {
+		fn()
+		runtime.UnlockOSThread()
+		return nil
+	}
+	runtime.UnlockOSThread()
+	return joined(target, fn)
+}
+
+// joined runs fn on this goroutine's OS thread after the thread joined the
+// IPC namespace target, and returns the thread to its own namespace. If it
+// cannot return, the thread stays locked and the runtime retires it with
+// the goroutine, so no other goroutine ever runs in the foreign namespace.
+// An error means fn did not run.
+func joined(target *os.File, fn func()) error {
+	runtime.LockOSThread()
+	self, err := os.Open("/proc/thread-self/ns/ipc")
+	if err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	defer self.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWIPC); err != nil {
+		runtime.UnlockOSThread()
+		return err
+	}
+	fn()
+	if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWIPC); err == nil {
+		runtime.UnlockOSThread()
+	}
+	return nil
 }

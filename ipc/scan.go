@@ -63,10 +63,8 @@ func Scan(opts Options) (*Snapshot, error) {
 		snap.IPCNS = parseNSLink(link)
 	}
 
-	workers := 1
-	if parallelOK(opts.ProcRoot, snap.IPCNS) {
-		workers = min(runtime.GOMAXPROCS(0), 4)
-	}
+	workers, done := newTeam()
+	defer done()
 	rows, warn, err := listSets(opts, workers)
 	if err != nil {
 		return nil, err
@@ -182,7 +180,7 @@ type listWarnings struct {
 // of reading and parsing /proc/sysvipc/sem (measured: 32,000 sets, ~10 ms
 // against ~60 ms), and falls back to /proc/sysvipc/sem where SEM_STAT_ANY
 // is missing (Linux < 4.17) or denied (an LSM), or when asked.
-func listSets(opts Options, workers int) ([]semRow, listWarnings, error) {
+func listSets(opts Options, workers team) ([]semRow, listWarnings, error) {
 	var w listWarnings
 	var semctlErr error
 	if !opts.ListFromProc {
@@ -207,14 +205,14 @@ func listSets(opts Options, workers int) ([]semRow, listWarnings, error) {
 	}
 	w.source = "semctl"
 	w.lines = append(w.lines, fmt.Sprintf("/proc/sysvipc/sem unreadable (%v) and SEM_STAT_ANY failed (%v); listed with SEM_STAT, which shows only readable sets", err, semctlErr))
-	rows, err := listSetsSemctl(false, 1)
+	rows, err := listSetsSemctl(false, team{n: 1})
 	return rows, w, err
 }
 
 // listSetsSemctl walks the kernel's index with SEM_STAT_ANY (Linux ≥ 4.17)
 // or SEM_STAT (read permission needed). With SEM_STAT_ANY it fails unless
 // it finds every set SEM_INFO counts, so that the caller can fall back.
-func listSetsSemctl(any bool, workers int) ([]semRow, error) {
+func listSetsSemctl(any bool, workers team) ([]semRow, error) {
 	_, maxIdx, err := sysv.Info(false)
 	if err != nil {
 		return nil, fmt.Errorf("semctl(IPC_INFO): %w", err)
@@ -224,14 +222,14 @@ func listSetsSemctl(any bool, workers int) ([]semRow, error) {
 		return nil, fmt.Errorf("semctl(SEM_INFO): %w", err)
 	}
 	if maxIdx < 4000 {
-		workers = 1
+		workers.n = 1
 	}
-	parts := make([][]semRow, workers)
+	parts := make([][]semRow, workers.n)
 	for w := range parts {
-		parts[w] = make([]semRow, 0, int(usage.Usz)/workers+16)
+		parts[w] = make([]semRow, 0, int(usage.Usz)/workers.n+16)
 	}
-	errs := make([]error, workers)
-	chunk := (maxIdx + 1 + workers - 1) / workers
+	errs := make([]error, workers.n)
+	chunk := (maxIdx + 1 + workers.n - 1) / workers.n
 	walk := func(w int) {
 		for i := w * chunk; i < min((w+1)*chunk, maxIdx+1); i++ {
 			ds, id, err := sysv.StatIndex(i, any)
@@ -244,7 +242,7 @@ func listSetsSemctl(any bool, workers int) ([]semRow, error) {
 			parts[w] = append(parts[w], rowFromDS(id, &ds))
 		}
 	}
-	onThisThread(workers, walk)
+	workers.run(walk)
 	rows := make([]semRow, 0, usage.Usz)
 	var firstErr error
 	for w := range parts {
@@ -281,7 +279,7 @@ func setFromRow(r semRow, n *names) Set {
 
 // readAll builds a Set for every row and reads its semaphores, with the
 // given number of workers. errs[i] is the read error of sets[i].
-func readAll(rows []semRow, names *names, workers int) (sets []Set, errs []error) {
+func readAll(rows []semRow, names *names, workers team) (sets []Set, errs []error) {
 	sets = make([]Set, len(rows))
 	errs = make([]error, len(rows))
 	// One backing array for every semaphore: one allocation, not 32,000.
@@ -303,7 +301,7 @@ func readAll(rows []semRow, names *names, workers int) (sets []Set, errs []error
 
 // judgeAll judges every set that still exists, with the given number of
 // workers.
-func judgeAll(sets []Set, errs []error, env *judgeEnv, workers int) {
+func judgeAll(sets []Set, errs []error, env *judgeEnv, workers team) {
 	forChunks(len(sets), workers, func(lo, hi int) {
 		a := &arena{}
 		for i := lo; i < hi; i++ {
@@ -316,38 +314,64 @@ func judgeAll(sets []Set, errs []error, env *judgeEnv, workers int) {
 
 // forChunks splits [0, n) into one chunk per worker (one worker for small
 // n) and runs f on each, the first on the calling goroutine.
-func forChunks(n, workers int, f func(lo, hi int)) {
+func forChunks(n int, workers team, f func(lo, hi int)) {
 	if n < 2000 {
-		workers = 1
+		workers.n = 1
 	}
-	chunk := (n + workers - 1) / max(workers, 1)
-	onThisThread(workers, func(w int) {
+	chunk := (n + workers.n - 1) / max(workers.n, 1)
+	workers.run(func(w int) {
 		f(min(w*chunk, n), min((w+1)*chunk, n))
 	})
 }
 
-// onThisThread runs f(0) … f(workers-1): f(0) on the calling goroutine —
-// which inside InNamespace is the one thread that joined the namespace —
-// and the others, only when workers > 1, on goroutines of their own.
-func onThisThread(workers int, f func(w int)) {
+// team runs work on up to n goroutines, all in the IPC namespace of the
+// goroutine that made it. Inside InNamespace only the calling thread has
+// joined the foreign namespace (and it may be the process's main thread,
+// so /proc/self cannot tell): each extra goroutine locks its thread, looks
+// at that thread's namespace, and joins the team's first if it differs.
+type team struct {
+	n     int
+	ns    *os.File // the namespace of the thread that made the team
+	inode uint64
+}
+
+// newTeam makes a team on the calling thread; done releases it.
+func newTeam() (t team, done func()) {
+	f, err := os.Open("/proc/thread-self/ns/ipc")
+	if err != nil {
+		return team{n: 1}, func() {}
+	}
+	link, err := os.Readlink("/proc/thread-self/ns/ipc")
+	if err != nil || parseNSLink(link) == 0 {
+		f.Close()
+		return team{n: 1}, func() {}
+	}
+	return team{n: min(runtime.GOMAXPROCS(0), 4), ns: f, inode: parseNSLink(link)}, func() { f.Close() }
+}
+
+// run runs f(0) … f(n-1): f(0) on the calling goroutine, the others on
+// goroutines of their own in the same namespace. A share whose goroutine
+// cannot get there runs on the calling goroutine afterwards: never
+// anywhere else.
+func (t team) run(f func(w int)) {
 	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
+	notRun := make([]bool, max(t.n, 1))
+	for w := 1; w < t.n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(w)
+			if err := inNamespaceOf(t.ns, t.inode, func() { f(w) }); err != nil {
+				notRun[w] = true
+			}
 		}()
 	}
 	f(0)
 	wg.Wait()
-}
-
-// parallelOK reports whether goroutines on other threads see the same IPC
-// namespace as this one: not so inside InNamespace, where only the locked
-// thread has joined the foreign namespace.
-func parallelOK(procRoot string, ns uint64) bool {
-	link, err := os.Readlink(procPath(procRoot, "self/ns/ipc"))
-	return err == nil && ns != 0 && parseNSLink(link) == ns
+	for w, skipped := range notRun {
+		if skipped {
+			f(w)
+		}
+	}
 }
 
 // readSems fills s.Sems (already sized nsems) with every semaphore's

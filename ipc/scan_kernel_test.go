@@ -358,3 +358,44 @@ func TestFullNamespace32000(t *testing.T) {
 		t.Fatalf("diagnosis %+v", d)
 	}
 }
+
+// Inside InNamespace a big scan still runs on several threads: each extra
+// worker joins the namespace first. Were one left in ours, it would list
+// nothing in its half of the index (SEM_STAT_ANY would come up short and
+// the scan fall back to /proc) and read the wrong sets (they would vanish).
+func TestBigScanInsideInNamespaceUsesItsWorkersThere(t *testing.T) {
+	needRoot(t)
+	n := ipctest.NewNamespace(t)
+	want := map[int]bool{}
+	err := ipctest.InPrivateNamespaceOf(n.Holder.PID, func() error {
+		for len(want) < 4500 {
+			id, err := sysv.Get(0, 1, sysv.IPC_CREAT|0o600)
+			if err != nil {
+				return err
+			}
+			want[id] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := ipctest.NewSet(t, 1, 0o600) // in our namespace: must not show
+	var snap *ipc.Snapshot
+	err = ipc.InNamespace(n.Holder.PID, func() error {
+		var err error
+		snap, err = ipc.Scan(ipc.Options{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.IPCNS != n.Inode || snap.Source != "semctl" || snap.Vanished != 0 || len(snap.Sets) != len(want) {
+		t.Fatalf("ns %d (want %d), source %s, %d vanished, %d sets (want %d)", snap.IPCNS, n.Inode, snap.Source, snap.Vanished, len(snap.Sets), len(want))
+	}
+	for _, s := range snap.Sets {
+		if !want[s.ID] || len(s.Sems) != 1 {
+			t.Fatalf("set %d (ours is %d) is not one made in the namespace", s.ID, ours)
+		}
+	}
+}
