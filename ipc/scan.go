@@ -268,13 +268,25 @@ func rowFromDS(id int, ds *sysv.DS) semRow {
 }
 
 func setFromRow(r semRow, n *names) Set {
-	return Set{
-		Key: r.Key, ID: r.ID, Perms: Perms(r.Mode & 0o777), NSems: r.NSems,
-		UID: r.UID, User: n.user(r.UID), Owner: n.user(r.UID),
-		GID: r.GID, Group: n.group(r.GID),
-		CUID: r.CUID, CUser: n.user(r.CUID), CGID: r.CGID, CGroup: n.group(r.CGID),
-		OTime: Unix(r.OTime), CTime: Unix(r.CTime),
+	var s Set
+	fillFromRow(&s, r, n, nil)
+	return s
+}
+
+// fillFromRow fills s from a listing row. Neighbouring sets mostly share
+// their owner and creator: when prev has the same ids, its names are
+// taken instead of looked up again.
+func fillFromRow(s *Set, r semRow, n *names, prev *Set) {
+	s.Key, s.ID, s.Perms, s.NSems = r.Key, r.ID, Perms(r.Mode&0o777), r.NSems
+	s.UID, s.GID, s.CUID, s.CGID = r.UID, r.GID, r.CUID, r.CGID
+	s.OTime, s.CTime = Unix(r.OTime), Unix(r.CTime)
+	if prev != nil && prev.UID == r.UID && prev.GID == r.GID && prev.CUID == r.CUID && prev.CGID == r.CGID {
+		s.User, s.Owner, s.Group, s.CUser, s.CGroup = prev.User, prev.Owner, prev.Group, prev.CUser, prev.CGroup
+		return
 	}
+	s.User = n.user(r.UID)
+	s.Owner, s.Group = s.User, n.group(r.GID)
+	s.CUser, s.CGroup = n.user(r.CUID), n.group(r.CGID)
 }
 
 // readAll builds a Set for every row and reads its semaphores, with the
@@ -291,7 +303,11 @@ func readAll(rows []semRow, names *names, workers team) (sets []Set, errs []erro
 	forChunks(len(rows), workers, func(lo, hi int) {
 		var vals []uint16
 		for i := lo; i < hi; i++ {
-			sets[i] = setFromRow(rows[i], names)
+			var prev *Set
+			if i > lo {
+				prev = &sets[i-1]
+			}
+			fillFromRow(&sets[i], rows[i], names, prev)
 			sets[i].Sems = backing[offs[i]:offs[i+1]:offs[i+1]]
 			errs[i] = readSems(&sets[i], &vals)
 		}
