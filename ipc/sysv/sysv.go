@@ -75,10 +75,24 @@ type SemBuf struct {
 	Flg int16
 }
 
-func semctl(id, num, cmd int, arg uintptr) (int, error) {
+// semctl passes a value (SETVAL's, or 0) as the fourth argument.
+func semctl(id, num, cmd int, val uintptr) (int, error) {
 	// semctl never blocks: RawSyscall spares the scheduler hand-off, a
 	// third of the cost of the 160,000 calls a 32,000-set scan makes.
-	r, _, e := unix.RawSyscall6(unix.SYS_SEMCTL, uintptr(id), uintptr(num), uintptr(cmd), arg, 0, 0)
+	r, _, e := unix.RawSyscall6(unix.SYS_SEMCTL, uintptr(id), uintptr(num), uintptr(cmd), val, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// semctlPtr passes a buffer the kernel reads or fills. The pointer must be
+// converted to uintptr in the syscall's own argument list: only there does
+// the compiler keep the buffer where it is. Converted earlier (say, as an
+// argument of semctl), the goroutine's stack may move first, and the
+// kernel fills the old copy: a scan then saw IPC_STAT report nsems 0.
+func semctlPtr(id, num, cmd int, p unsafe.Pointer) (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_SEMCTL, uintptr(id), uintptr(num), uintptr(cmd), uintptr(p), 0, 0)
 	if e != 0 {
 		return -1, e
 	}
@@ -114,7 +128,7 @@ func Op(id int, ops []SemBuf) error {
 // Stat is IPC_STAT by semaphore set ID.
 func Stat(id int) (DS, error) {
 	var ds DS
-	_, err := semctl(id, 0, IPC_STAT, uintptr(unsafe.Pointer(&ds)))
+	_, err := semctlPtr(id, 0, IPC_STAT, unsafe.Pointer(&ds))
 	return ds, err
 }
 
@@ -126,7 +140,7 @@ func StatIndex(index int, any bool) (DS, int, error) {
 	if any {
 		cmd = SEM_STAT_ANY
 	}
-	id, err := semctl(index, 0, cmd, uintptr(unsafe.Pointer(&ds)))
+	id, err := semctlPtr(index, 0, cmd, unsafe.Pointer(&ds))
 	return ds, id, err
 }
 
@@ -138,7 +152,7 @@ func Set(id int, uid, gid uint32, mode uint32) error {
 	}
 	ds.Perm.UID, ds.Perm.GID = uid, gid
 	ds.Perm.Mode = (ds.Perm.Mode &^ 0o777) | (mode & 0o777)
-	_, err = semctl(id, 0, IPC_SET, uintptr(unsafe.Pointer(&ds)))
+	_, err = semctlPtr(id, 0, IPC_SET, unsafe.Pointer(&ds))
 	return err
 }
 
@@ -166,7 +180,7 @@ func GetAll(id int, vals []uint16) error {
 	if len(vals) == 0 {
 		return errors.New("sysv.GetAll: empty buffer")
 	}
-	_, err := semctl(id, 0, GETALL, uintptr(unsafe.Pointer(&vals[0])))
+	_, err := semctlPtr(id, 0, GETALL, unsafe.Pointer(&vals[0]))
 	return err
 }
 
@@ -184,6 +198,6 @@ func Info(usage bool) (SemInfo, int, error) {
 	if usage {
 		cmd = SEM_INFO
 	}
-	r, err := semctl(0, 0, cmd, uintptr(unsafe.Pointer(&si)))
+	r, err := semctlPtr(0, 0, cmd, unsafe.Pointer(&si))
 	return si, r, err
 }
