@@ -100,7 +100,7 @@ func ParseTarget(s string) (Target, error) {
 	}
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
 		if p := rest[i:]; p != "/" {
-			return t, fmt.Errorf("target %q: a path (%q) is not supported, give host[:port]", in, p)
+			return t, fmt.Errorf("target %q: a path %q is not supported, give host[:port]", in, p)
 		}
 		rest = rest[:i]
 	}

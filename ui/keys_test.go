@@ -99,7 +99,7 @@ func TestAddTarget(t *testing.T) {
 	}
 	lines := strings.Split(plain(m), "\n")
 	last := lines[len(lines)-1]
-	if last != "! not a target: a path (/x) is not supported, give host[:port] (fix it, or esc)" {
+	if last != "! not a target: a path \"/x\" is not supported, give host[:port] (fix it, or esc)" {
 		t.Errorf("no one-line error on the last line: %q", last)
 	}
 	checkFrame(t, plain(m), 80, 24)
