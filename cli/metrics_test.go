@@ -90,7 +90,7 @@ func wantValue(t *testing.T, fams map[string]*dto.MetricFamily, v float64, name 
 
 func TestMetricsReportsEveryNamespace(t *testing.T) {
 	a, b := newContainer(t, 2), newContainer(t, 3)
-	if err := ipctest.SetLimitsIn(b.ns.Holder.PID, 250, 32000, 32, 9); err != nil {
+	if err := ipctest.SetLimitsIn(b.Holder.PID, 250, 32000, 32, 9); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond) // orphans at least a second old
@@ -100,10 +100,10 @@ func TestMetricsReportsEveryNamespace(t *testing.T) {
 	}
 	fams := parseExposition(t, out)
 	for _, c := range []struct {
-		c       *container
+		c       *ipctest.Container
 		orphans float64
 	}{{a, 2}, {b, 3}} {
-		ns := fmt.Sprint(c.c.ns.Inode)
+		ns := fmt.Sprint(c.c.Inode)
 		wantValue(t, fams, c.orphans, "ipcscope_sem_sets", "ipc_namespace", ns, "verdict", "orphan")
 		wantValue(t, fams, 1, "ipcscope_sem_sets", "ipc_namespace", ns, "verdict", "live")
 		wantValue(t, fams, 0, "ipcscope_sem_sets", "ipc_namespace", ns, "verdict", "stale")
@@ -116,11 +116,11 @@ func TestMetricsReportsEveryNamespace(t *testing.T) {
 			t.Errorf("ns %s: oldest orphan age %v (present %v), want a second or more", ns, age, ok)
 		}
 	}
-	wantValue(t, fams, 9, "ipcscope_sem_sets_limit", "ipc_namespace", fmt.Sprint(b.ns.Inode))
+	wantValue(t, fams, 9, "ipcscope_sem_sets_limit", "ipc_namespace", fmt.Sprint(b.Inode))
 	wantValue(t, fams, 1, "ipcscope_namespace_info", "ipc_namespace", fmt.Sprint(ipc.InitIPCNSInode), "host", "true")
 
 	// --ns: that namespace only.
-	out, errOut, code = run(t, "metrics", "--ns", a.pid())
+	out, errOut, code = run(t, "metrics", "--ns", pidOf(a))
 	if code != 0 {
 		t.Fatalf("--ns: exit %d: %s", code, errOut)
 	}
@@ -128,7 +128,7 @@ func TestMetricsReportsEveryNamespace(t *testing.T) {
 	if n := len(fams["ipcscope_scan_success"].GetMetric()); n != 1 {
 		t.Errorf("--ns: %d namespaces reported, want 1", n)
 	}
-	wantValue(t, fams, 2, "ipcscope_sem_sets", "ipc_namespace", fmt.Sprint(a.ns.Inode), "verdict", "orphan")
+	wantValue(t, fams, 2, "ipcscope_sem_sets", "ipc_namespace", fmt.Sprint(a.Inode), "verdict", "orphan")
 }
 
 func TestMetricsOutputIsAtomic(t *testing.T) {
@@ -293,7 +293,7 @@ func TestMetricsEndpointBoundsScans(t *testing.T) {
 		t.Fatal(err)
 	}
 	fams := parseExposition(t, first)
-	wantValue(t, fams, 1, "ipcscope_sem_sets", "ipc_namespace", fmt.Sprint(a.ns.Inode), "verdict", "orphan")
+	wantValue(t, fams, 1, "ipcscope_sem_sets", "ipc_namespace", fmt.Sprint(a.Inode), "verdict", "orphan")
 
 	heap := func() uint64 {
 		runtime.GC()

@@ -12,33 +12,16 @@ import (
 	"ipcscope/ipc/ipctest"
 )
 
-// container is a private IPC namespace held open by a helper, with one
-// live set (its operator in a nested PID namespace) and some orphans.
-type container struct {
-	ns      *ipctest.Namespace
-	liveID  int
-	live    *ipctest.Proc
-	orphans []int
-}
-
-func newContainer(t *testing.T, orphans int) *container {
+func newContainer(t *testing.T, orphans int) *ipctest.Container {
 	t.Helper()
-	if !ipctest.RealRoot() {
-		t.Skip("needs root to join other IPC namespaces")
-	}
-	c := &container{ns: ipctest.NewNamespace(t)}
-	c.liveID, c.live = c.ns.Live(idleUID + 1)
-	for range orphans {
-		c.orphans = append(c.orphans, c.ns.Orphan(idleUID))
-	}
-	return c
+	return ipctest.NewContainer(t, idleUID+1, idleUID, orphans)
 }
 
-func (c *container) pid() string { return fmt.Sprint(c.ns.Holder.PID) }
+func pidOf(c *ipctest.Container) string { return fmt.Sprint(c.Holder.PID) }
 
 func TestNamespacesCommandFindsContainers(t *testing.T) {
-	cs := []*container{newContainer(t, 1), newContainer(t, 2), newContainer(t, 3)}
-	if err := ipctest.SetLimitsIn(cs[1].ns.Holder.PID, 250, 32000, 32, 5); err != nil {
+	cs := []*ipctest.Container{newContainer(t, 1), newContainer(t, 2), newContainer(t, 3)}
+	if err := ipctest.SetLimitsIn(cs[1].Holder.PID, 250, 32000, 32, 5); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code := run(t, "namespaces", "--json")
@@ -54,20 +37,20 @@ func TestNamespacesCommandFindsContainers(t *testing.T) {
 		byInode[ns.Inode] = ns
 	}
 	for i, c := range cs {
-		ns, ok := byInode[c.ns.Inode]
+		ns, ok := byInode[c.Inode]
 		if !ok || ns.Summary == nil {
-			t.Fatalf("container %d (ns %d) not found or not scanned: %+v", i, c.ns.Inode, ns)
+			t.Fatalf("container %d (ns %d) not found or not scanned: %+v", i, c.Inode, ns)
 		}
-		if ns.Processes != 2 || ns.Summary.Usage.Orphans != len(c.orphans) || ns.Summary.Usage.Live != 1 {
-			t.Errorf("container %d: %d processes, usage %+v; want 2, %d orphans, 1 live", i, ns.Processes, ns.Summary.Usage, len(c.orphans))
+		if ns.Processes != 2 || ns.Summary.Usage.Orphans != len(c.Orphans) || ns.Summary.Usage.Live != 1 {
+			t.Errorf("container %d: %d processes, usage %+v; want 2, %d orphans, 1 live", i, ns.Processes, ns.Summary.Usage, len(c.Orphans))
 		}
 	}
-	if got := byInode[cs[1].ns.Inode].Summary.Limits.SEMMNI; got != 5 {
+	if got := byInode[cs[1].Inode].Summary.Limits.SEMMNI; got != 5 {
 		t.Errorf("container 1: SEMMNI %d, want its own 5", got)
 	}
 
 	human, _, code := run(t, "namespaces")
-	if code != 0 || !strings.Contains(human, "(host)") || !strings.Contains(human, fmt.Sprintf("%d  ", cs[1].ns.Inode)) ||
+	if code != 0 || !strings.Contains(human, "(host)") || !strings.Contains(human, fmt.Sprintf("%d  ", cs[1].Inode)) ||
 		!strings.Contains(human, "3/5 (60%)") {
 		t.Errorf("exit %d, table:\n%s", code, human)
 	}
@@ -77,11 +60,11 @@ func TestNamespacesCommandFindsContainers(t *testing.T) {
 // live operator by its host PID; limits --ns its own limits.
 func TestListAndLimitsInAnotherNamespace(t *testing.T) {
 	a, b := newContainer(t, 1), newContainer(t, 2)
-	if err := ipctest.SetLimitsIn(b.ns.Holder.PID, 250, 32000, 32, 77); err != nil {
+	if err := ipctest.SetLimitsIn(b.Holder.PID, 250, 32000, 32, 77); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []*container{a, b} {
-		out, errOut, code := run(t, "list", "--json", "--ns", c.pid())
+	for _, c := range []*ipctest.Container{a, b} {
+		out, errOut, code := run(t, "list", "--json", "--ns", pidOf(c))
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -92,23 +75,23 @@ func TestListAndLimitsInAnotherNamespace(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if doc.Namespace != c.ns.Inode || len(doc.Semaphores) != 1+len(c.orphans) {
-			t.Fatalf("ns %d, %d sets; want ns %d with %d sets", doc.Namespace, len(doc.Semaphores), c.ns.Inode, 1+len(c.orphans))
+		if doc.Namespace != c.Inode || len(doc.Semaphores) != 1+len(c.Orphans) {
+			t.Fatalf("ns %d, %d sets; want ns %d with %d sets", doc.Namespace, len(doc.Semaphores), c.Inode, 1+len(c.Orphans))
 		}
 		for _, s := range doc.Semaphores {
 			switch {
-			case s.ID == c.liveID:
-				if s.Verdict != ipc.Live || len(s.Operators) != 1 || s.Operators[0].PID != c.live.PID || s.Operators[0].State != ipc.OpRunning {
-					t.Errorf("live set: verdict %s, operators %+v; want live, running host PID %d", s.Verdict, s.Operators, c.live.PID)
+			case s.ID == c.LiveID:
+				if s.Verdict != ipc.Live || len(s.Operators) != 1 || s.Operators[0].PID != c.Operator.PID || s.Operators[0].State != ipc.OpRunning {
+					t.Errorf("live set: verdict %s, operators %+v; want live, running host PID %d", s.Verdict, s.Operators, c.Operator.PID)
 				}
 			case s.Verdict != ipc.Orphan:
 				t.Errorf("set %d: verdict %s, want orphan (%q)", s.ID, s.Verdict, s.Reasons)
 			}
 		}
 	}
-	out, _, code := run(t, "limits", "--json", "--ns", b.pid())
+	out, _, code := run(t, "limits", "--json", "--ns", pidOf(b))
 	var lim limitsJSON
-	if code != 0 || json.Unmarshal([]byte(out), &lim) != nil || lim.Limits.SEMMNI != 77 || lim.Usage.Sets != 3 || lim.Namespace != b.ns.Inode {
+	if code != 0 || json.Unmarshal([]byte(out), &lim) != nil || lim.Limits.SEMMNI != 77 || lim.Usage.Sets != 3 || lim.Namespace != b.Inode {
 		t.Errorf("limits --ns: exit %d, %+v", code, lim)
 	}
 }
@@ -120,7 +103,7 @@ func TestCleanOneNamespaceLeavesOthers(t *testing.T) {
 	ownOrphan := leak(t) // in the test's own namespace
 	audit := filepath.Join(t.TempDir(), "audit.jsonl")
 
-	out, errOut, code := run(t, "clean", "--ns", b.pid(), "--json", "--audit-log", audit)
+	out, errOut, code := run(t, "clean", "--ns", pidOf(b), "--json", "--audit-log", audit)
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
@@ -128,21 +111,21 @@ func TestCleanOneNamespaceLeavesOthers(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Namespace != b.ns.Inode || len(res.Removals) != 2 || res.Kept[ipc.Live] != 1 {
+	if res.Namespace != b.Inode || len(res.Removals) != 2 || res.Kept[ipc.Live] != 1 {
 		t.Fatalf("clean --ns: %+v", res)
 	}
-	for _, id := range b.orphans {
-		if b.ns.Exists(id) {
+	for _, id := range b.Orphans {
+		if b.Exists(id) {
 			t.Errorf("orphan %d of the cleaned namespace is still there", id)
 		}
 	}
-	if !b.ns.Exists(b.liveID) {
+	if !b.Exists(b.LiveID) {
 		t.Error("the live set of the cleaned namespace was removed")
 	}
-	for _, o := range []*container{a, c} {
-		for _, id := range append([]int{o.liveID}, o.orphans...) {
-			if !o.ns.Exists(id) {
-				t.Errorf("set %d of untouched namespace %d is gone", id, o.ns.Inode)
+	for _, o := range []*ipctest.Container{a, c} {
+		for _, id := range append([]int{o.LiveID}, o.Orphans...) {
+			if !o.Exists(id) {
+				t.Errorf("set %d of untouched namespace %d is gone", id, o.Inode)
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func TestRemoveOrphanWritesAuditFirst(t *testing.T) {
 // catch it.
 func TestRemoveRejudgesALiveSetCalledOrphan(t *testing.T) {
 	id := ipctest.NewSet(t, 1, 0o600)
-	start(t, fmt.Sprintf("semop %d 0 1 1 hold", id))
+	ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 hold", id))
 	s := find(t, scan(t), id)
 	s.Verdict = ipc.Orphan
 	r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: auditPath(t), AllowStale: true})
@@ -78,10 +78,10 @@ func TestRemoveRejudgesALiveSetCalledOrphan(t *testing.T) {
 func TestRemoveRefusesSetThatGainedAWaiter(t *testing.T) {
 	id, _ := orphanSet(t)
 	// Value 0 so that a wait blocks; set by a process that then exits.
-	_ = start(t, fmt.Sprintf("setval %d 0 0 exit", id)).Reap()
+	_ = ipctest.StartT(t, fmt.Sprintf("setval %d 0 0 exit", id)).Reap()
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Orphan)
-	start(t, fmt.Sprintf("wait %d 0", id))
+	ipctest.StartT(t, fmt.Sprintf("wait %d 0", id))
 	for i := 0; i < 200; i++ {
 		if n, _ := sysv.GetNCnt(id, 0); n > 0 {
 			break
@@ -100,7 +100,7 @@ func TestRemoveRefusesChangedSet(t *testing.T) {
 		id, _ := orphanSet(t)
 		s := find(t, scan(t), id)
 		time.Sleep(1100 * time.Millisecond) // otime has whole seconds
-		p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+		p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
 		_ = p.Reap()
 		r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: auditPath(t)})
 		wantOutcome(t, r, ipc.Refused, "otime moved")
@@ -183,9 +183,9 @@ func TestTrapRecycledChild(t *testing.T) {
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	child := start(t, fmt.Sprintf("semop %d 0 1 1 exit", id), ipctest.AsUser(nobodyUID, nobodyGID))
+	child := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 exit", id), ipctest.AsUser(nobodyUID, nobodyGID))
 	_ = child.Reap()
-	start(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID)) // a sibling
+	ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID)) // a sibling
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
 	r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: auditPath(t)})
@@ -200,9 +200,9 @@ func TestTrapParentKilledChildrenLiveOn(t *testing.T) {
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	parent := start(t, fmt.Sprintf("setval %d 0 1 hold", id))
-	start(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
-	start(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
+	parent := ipctest.StartT(t, fmt.Sprintf("setval %d 0 1 hold", id))
+	ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
+	ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
 	parent.Kill()
 	s := find(t, scan(t), id)
 	if s.Operators[0].State != ipc.OpDead {
@@ -227,7 +227,7 @@ func TestTrapReusedPID(t *testing.T) {
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	op := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	op := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
 	_ = op.Reap()
 	time.Sleep(ipc.StartSlack + 1100*time.Millisecond)
 	var stranger *ipctest.Proc
@@ -238,7 +238,7 @@ func TestTrapReusedPID(t *testing.T) {
 		if err := ipctest.SetLastPID(op.PID - 1); err != nil {
 			t.Fatal(err)
 		}
-		stranger = start(t, "hold")
+		stranger = ipctest.StartT(t, "hold")
 	}
 	if stranger.PID != op.PID {
 		t.Fatalf("could not reuse PID %d (got %d)", op.PID, stranger.PID)
@@ -273,7 +273,7 @@ func TestRemoverCachedTableMissesNewOperator(t *testing.T) {
 	rm := ipc.NewRemover(ipc.RemoveOptions{AuditLog: auditPath(t)})
 	wantOutcome(t, rm.Remove(find(t, scan(t), first)), ipc.Removed, "removed") // fills the cache
 
-	holder := start(t, fmt.Sprintf("semop %d 0 1 1 hold", victim))
+	holder := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 hold", victim))
 	s := find(t, scan(t), victim)
 	wantVerdict(t, s, ipc.Live)
 	s.Verdict = ipc.Orphan // as if the scan had been wrong

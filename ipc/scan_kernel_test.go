@@ -37,16 +37,6 @@ func find(t *testing.T, snap *ipc.Snapshot, id int) ipc.Set {
 	return ipc.Set{}
 }
 
-func start(t *testing.T, action string, opts ...ipctest.Option) *ipctest.Proc {
-	t.Helper()
-	p, err := ipctest.Start(action, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Kill)
-	return p
-}
-
 func needRoot(t *testing.T) {
 	t.Helper()
 	if !ipctest.RealRoot() {
@@ -63,7 +53,7 @@ func orphanSet(t *testing.T) (id, deadPID int) {
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
 	if err := p.Reap(); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +77,7 @@ func TestScanIsPrivateNamespace(t *testing.T) {
 
 func TestScanReadsEveryField(t *testing.T) {
 	id := ipctest.NewSet(t, 3, 0o640)
-	p := start(t, fmt.Sprintf("setval %d 2 7 exit", id))
+	p := ipctest.StartT(t, fmt.Sprintf("setval %d 2 7 exit", id))
 	if err := p.Reap(); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +120,7 @@ func TestLiveOperator(t *testing.T) {
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil && ipctest.RealRoot() {
 		t.Fatal(err)
 	}
-	p := start(t, fmt.Sprintf("semop %d 0 1 1 hold", id))
+	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 hold", id))
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Live)
 	if len(s.Operators) != 1 || s.Operators[0].PID != p.PID || s.Operators[0].State != ipc.OpRunning {
@@ -156,7 +146,7 @@ func TestZombieOperatorIsDead(t *testing.T) {
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
 	if err := p.WaitExited(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +164,10 @@ func TestWaiterMakesLive(t *testing.T) {
 			id, _ := orphanSet(t) // value 1: wait-for-zero blocks
 			if action == "wait" {
 				// value 0 so that -1 blocks, set by a process that exits
-				_ = start(t, fmt.Sprintf("setval %d 0 0 exit", id)).Reap()
+				_ = ipctest.StartT(t, fmt.Sprintf("setval %d 0 0 exit", id)).Reap()
 			}
 			wantVerdict(t, find(t, scan(t), id), ipc.Orphan)
-			start(t, fmt.Sprintf("%s %d 0", action, id))
+			ipctest.StartT(t, fmt.Sprintf("%s %d 0", action, id))
 			var s ipc.Set
 			for i := 0; i < 200; i++ {
 				s = find(t, scan(t), id)
@@ -196,7 +186,7 @@ func TestWaiterMakesLive(t *testing.T) {
 
 func TestOwnerStillRunningIsStale(t *testing.T) {
 	id, _ := orphanSet(t)
-	start(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
+	ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
 	if !strings.Contains(strings.Join(s.Reasons, "\n"), "4242 still runs 1 process") {
@@ -206,7 +196,7 @@ func TestOwnerStillRunningIsStale(t *testing.T) {
 
 func TestRootOwnedIsNeverOrphan(t *testing.T) {
 	id := ipctest.NewSet(t, 1, 0o600)
-	p := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
+	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
 	_ = p.Reap()
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
@@ -231,9 +221,9 @@ func TestEverySemaphoreCounts(t *testing.T) {
 	if err := ipctest.Chown(id2, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dead := start(t, fmt.Sprintf("semop %d 0 1 0 exit", id2))
+	dead := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id2))
 	_ = dead.Reap()
-	start(t, fmt.Sprintf("semop %d 16 1 0 hold", id2))
+	ipctest.StartT(t, fmt.Sprintf("semop %d 16 1 0 hold", id2))
 	wantVerdict(t, find(t, scan(t), id2), ipc.Live)
 }
 
@@ -344,7 +334,7 @@ func TestFullNamespace32000(t *testing.T) {
 	if _, err := ipctest.CreateSet(0, 1, 0o600); err == nil || !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("32,001st semget: %v, want ENOSPC", err)
 	}
-	p := start(t, fmt.Sprintf("setvalrange %d %d 1", ids[0], ids[len(ids)-1]))
+	p := ipctest.StartT(t, fmt.Sprintf("setvalrange %d %d 1", ids[0], ids[len(ids)-1]))
 	_ = p.Reap()
 	snap := scan(t)
 	if len(snap.Sets) != 32000 || snap.Usage.Sets != 32000 || snap.Usage.Semaphores < 32000 || snap.Vanished != 0 {

@@ -22,16 +22,6 @@ import (
 
 const idleUID = 4242 // owns orphans: no process runs as this user
 
-func startHelper(t *testing.T, action string, opts ...ipctest.Option) *ipctest.Proc {
-	t.Helper()
-	p, err := ipctest.Start(action, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Kill)
-	return p
-}
-
 // realSets makes orphans (an idle user's sets whose operator was killed)
 // and one live set held by a running helper.
 func realSets(t *testing.T, orphans int) (orphanIDs []int, liveID int) {
@@ -44,12 +34,12 @@ func realSets(t *testing.T, orphans int) (orphanIDs []int, liveID int) {
 		if err := ipctest.Chown(id, idleUID, idleUID, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		p := startHelper(t, fmt.Sprintf("semop %d 0 1 0 hold", id))
+		p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 hold", id))
 		p.Kill()
 		orphanIDs = append(orphanIDs, id)
 	}
 	liveID = ipctest.NewSet(t, 1, 0o600)
-	startHelper(t, fmt.Sprintf("semop %d 0 1 1 hold", liveID))
+	ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 hold", liveID))
 	return orphanIDs, liveID
 }
 

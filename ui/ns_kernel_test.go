@@ -13,25 +13,9 @@ import (
 	"ipcscope/ipc/ipctest"
 )
 
-// container is a private IPC namespace held by a helper, standing in for
-// a container: a live set (its user runs a process there) and orphans.
-type container struct {
-	ns      *ipctest.Namespace
-	live    int
-	orphans []int
-}
-
-func newContainer(t *testing.T, orphans int) *container {
+func newContainer(t *testing.T, orphans int) *ipctest.Container {
 	t.Helper()
-	if !ipctest.RealRoot() {
-		t.Skip("needs root to make sets of an idle user and to join other IPC namespaces")
-	}
-	c := &container{ns: ipctest.NewNamespace(t)}
-	c.live, _ = c.ns.Live(idleUID + 1)
-	for range orphans {
-		c.orphans = append(c.orphans, c.ns.Orphan(idleUID))
-	}
-	return c
+	return ipctest.NewContainer(t, idleUID+1, idleUID, orphans)
 }
 
 // onlyPrivate makes a config whose removals refuse, as a last guard, the
@@ -85,7 +69,7 @@ func idsOf(snap *ipc.Snapshot) map[int]ipc.Verdict {
 // theirs, and the audit log names the namespace.
 func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 	a, b, c := newContainer(t, 3), newContainer(t, 2), newContainer(t, 0)
-	if err := ipctest.SetLimitsIn(b.ns.Holder.PID, 250, 32000, 32, 3); err != nil {
+	if err := ipctest.SetLimitsIn(b.Holder.PID, 250, 32000, 32, 3); err != nil {
 		t.Fatal(err)
 	}
 	ownOrphans, ownLive := realSets(t, 1)
@@ -99,10 +83,10 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 		t.Fatalf("picker not listed: mode %v, err %v", m.mode, m.picker.err)
 	}
 	for _, want := range []struct {
-		c             *container
+		c             *ipctest.Container
 		sets, orphans string
 	}{{a, "4/32,000 ok", "3"}, {b, "3/3 FULL", "2"}, {c, "1/32,000 ok", "0"}} {
-		i := pickerRow(t, m, want.c.ns.Inode)
+		i := pickerRow(t, m, want.c.Inode)
 		ns := m.picker.rows[i]
 		where, procs, sets, orphans, what := NamespaceCells(&m.c.Styles, &ns, m.cfg.SelfNS)
 		if where != "" || sets != want.sets || orphans != want.orphans || procs == "0" || !strings.Contains(what, "×") {
@@ -117,7 +101,7 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 	}
 
 	// Switch to b.
-	i := pickerRow(t, m, b.ns.Inode)
+	i := pickerRow(t, m, b.Inode)
 	press(m, "g")
 	for range i {
 		press(m, "down")
@@ -127,18 +111,18 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 		t.Fatalf("enter: mode %v, old snapshot kept: %v", m.mode, m.snap != nil)
 	}
 	run(t, m, cmd)
-	if m.snap == nil || m.snap.IPCNS != b.ns.Inode {
-		t.Fatalf("shows namespace %v, want %d (status %q)", m.snap, b.ns.Inode, m.status)
+	if m.snap == nil || m.snap.IPCNS != b.Inode {
+		t.Fatalf("shows namespace %v, want %d (status %q)", m.snap, b.Inode, m.status)
 	}
-	want := map[int]ipc.Verdict{b.live: ipc.Live}
-	for _, id := range b.orphans {
+	want := map[int]ipc.Verdict{b.LiveID: ipc.Live}
+	for _, id := range b.Orphans {
 		want[id] = ipc.Orphan
 	}
 	if got := idsOf(m.snap); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("sets of b: %v, want %v", got, want)
 	}
 	header := strings.Split(plain(m), "\n")[0]
-	if !strings.Contains(header, fmt.Sprintf("ipc ns %d via PID %d (not the inspector's own)", b.ns.Inode, b.ns.Holder.PID)) {
+	if !strings.Contains(header, fmt.Sprintf("ipc ns %d via PID %d (not the inspector's own)", b.Inode, b.Holder.PID)) {
 		t.Errorf("header does not say which namespace: %q", header)
 	}
 
@@ -148,20 +132,20 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 	if out := plain(m); !strings.Contains(out, "Removed 2 of 2") {
 		t.Fatalf("outcome:\n%s", out)
 	}
-	for _, id := range b.orphans {
-		if b.ns.Exists(id) {
+	for _, id := range b.Orphans {
+		if b.Exists(id) {
 			t.Errorf("orphan %d of b still there", id)
 		}
 	}
-	if !b.ns.Exists(b.live) {
+	if !b.Exists(b.LiveID) {
 		t.Error("b's live set removed")
 	}
-	for _, id := range append([]int{a.live}, a.orphans...) {
-		if !a.ns.Exists(id) {
+	for _, id := range append([]int{a.LiveID}, a.Orphans...) {
+		if !a.Exists(id) {
 			t.Errorf("set %d of namespace a was removed", id)
 		}
 	}
-	if !c.ns.Exists(c.live) {
+	if !c.Exists(c.LiveID) {
 		t.Error("c's live set removed")
 	}
 	own := scanIDs(t)
@@ -173,18 +157,18 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(log)), "\n")
-	if len(lines) != len(b.orphans) {
-		t.Fatalf("audit log has %d lines, want %d:\n%s", len(lines), len(b.orphans), log)
+	if len(lines) != len(b.Orphans) {
+		t.Fatalf("audit log has %d lines, want %d:\n%s", len(lines), len(b.Orphans), log)
 	}
 	for _, l := range lines {
-		if !strings.Contains(l, fmt.Sprintf(`"ipc_namespace":%d,`, b.ns.Inode)) {
-			t.Errorf("audit line does not name namespace %d: %s", b.ns.Inode, l)
+		if !strings.Contains(l, fmt.Sprintf(`"ipc_namespace":%d,`, b.Inode)) {
+			t.Errorf("audit line does not name namespace %d: %s", b.Inode, l)
 		}
 	}
 	// The rescan after the removal still shows b.
 	press(m, "q") // closes the outcome
 	run(t, m, rescan)
-	if m.snap.IPCNS != b.ns.Inode || len(m.snap.Sets) != 1 {
+	if m.snap.IPCNS != b.Inode || len(m.snap.Sets) != 1 {
 		t.Errorf("after removal: ns %d, %d sets", m.snap.IPCNS, len(m.snap.Sets))
 	}
 
@@ -208,20 +192,20 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 func TestRealRemoveChecksNamespace(t *testing.T) {
 	a, b := newContainer(t, 1), newContainer(t, 1)
 	cfg := onlyPrivate(t, realConfig(t))
-	snap, err := cfg.Scan(NS{PID: b.ns.Holder.PID, Inode: b.ns.Inode})
+	snap, err := cfg.Scan(NS{PID: b.Holder.PID, Inode: b.Inode})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// b's sets, but a's PID: as if b's holder died and a's took its PID.
-	res := cfg.Remove(NS{PID: a.ns.Holder.PID, Inode: b.ns.Inode}, false, snap.Sets)
+	res := cfg.Remove(NS{PID: a.Holder.PID, Inode: b.Inode}, false, snap.Sets)
 	for _, r := range res {
 		if r.Outcome != ipc.Failed || !strings.Contains(r.Reason, "no longer in IPC namespace") {
 			t.Errorf("set %d: %s %s", r.ID, r.Outcome, r.Reason)
 		}
 	}
-	for _, n := range []*container{a, b} {
-		for _, id := range append([]int{n.live}, n.orphans...) {
-			if !n.ns.Exists(id) {
+	for _, n := range []*ipctest.Container{a, b} {
+		for _, id := range append([]int{n.LiveID}, n.Orphans...) {
+			if !n.Exists(id) {
 				t.Errorf("set %d removed", id)
 			}
 		}
@@ -235,12 +219,12 @@ func TestRealRemoveChecksNamespace(t *testing.T) {
 func TestRealNSFlagPinsNamespace(t *testing.T) {
 	a := newContainer(t, 1)
 	cfg := onlyPrivate(t, realConfig(t))
-	cfg.NS = NS{PID: a.ns.Holder.PID}
+	cfg.NS = NS{PID: a.Holder.PID}
 	m := New(cfg)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	run(t, m, m.scanCmd())
-	if m.ns.Inode != a.ns.Inode || m.snap.IPCNS != a.ns.Inode {
-		t.Fatalf("ns %+v, snapshot of %d, want %d", m.ns, m.snap.IPCNS, a.ns.Inode)
+	if m.ns.Inode != a.Inode || m.snap.IPCNS != a.Inode {
+		t.Fatalf("ns %+v, snapshot of %d, want %d", m.ns, m.snap.IPCNS, a.Inode)
 	}
 	if !bytes.Contains([]byte(plain(m)), []byte("not the inspector's own")) {
 		t.Errorf("header:\n%s", plain(m))
