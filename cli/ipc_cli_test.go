@@ -26,25 +26,14 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 
 const idleUID = 4343
 
-// leak makes a set the way a killed Apache leaves it: key 0, owned by an
-// idle user, created by root, last changed by a process that is gone.
+// leak makes a leaked set: key 0, created and owned by an idle user, last
+// changed by its creator, which is gone.
 func leak(t *testing.T) int {
 	t.Helper()
 	if !ipctest.RealRoot() {
-		t.Skip("needs root to give a set to another user")
+		t.Skip("needs root to make a set as another user")
 	}
-	id := ipctest.NewSet(t, 1, 0o600)
-	if err := ipctest.Chown(id, idleUID, idleUID, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ipctest.Start(fmt.Sprintf("semop %d 0 1 1 exit", id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Reap(); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return ipctest.CreateSetAs(t, idleUID, idleUID, 0, 1, 0o600, "semop")
 }
 
 func held(t *testing.T) (int, *ipctest.Proc) {
@@ -197,7 +186,8 @@ func TestCleanRemovesOnlyOrphansAndAudits(t *testing.T) {
 // one that does not exist.
 func TestCleanByIDRefusesLiveAndStale(t *testing.T) {
 	live, _ := held(t)
-	rootSet := ipctest.NewSet(t, 1, 0o600) // owned by root: stale at best
+	rootSet := ipctest.NewSet(t, 1, 0o600) // owned by root, a root process here: stale
+	ipctest.StartT(t, "hold")
 	audit := filepath.Join(t.TempDir(), "audit.jsonl")
 	out, _, code := run(t, "clean", "--id", fmt.Sprintf("%d,%d", live, rootSet), "--audit-log", audit)
 	if code != ExitFail || !exists(live) || !exists(rootSet) {
@@ -217,6 +207,7 @@ func TestCleanByIDRefusesLiveAndStale(t *testing.T) {
 
 func TestCleanIncludeStale(t *testing.T) {
 	rootSet := ipctest.NewSet(t, 1, 0o600)
+	ipctest.StartT(t, "hold")
 	audit := filepath.Join(t.TempDir(), "audit.jsonl")
 	out, _, code := run(t, "clean", "--include-stale", "--audit-log", audit)
 	if code != 0 || exists(rootSet) {

@@ -92,6 +92,7 @@ func (s *Set) AppendJSON(b []byte) []byte {
 		b = append(b, ']')
 	}
 	b = appendStrField(b, "verdict", string(s.Verdict))
+	b = appendStrField(b, "rule", string(s.Rule))
 	b = append(b, `,"reasons":`...)
 	if s.Reasons == nil {
 		b = append(b, "null"...)

@@ -77,10 +77,17 @@ func readUsage(procRoot string, sets []Set) (Usage, []string) {
 
 // Diagnose explains, in plain words, every limit that is at or near full.
 // An empty result means nothing is near a limit.
-func Diagnose(l Limits, u Usage) []Finding {
+func Diagnose(l Limits, u Usage) []Finding { return diagnose(l, u, "") }
+
+// diagnose is Diagnose for a scan that could not see every process
+// (notVisible says why): then nothing is an orphan, and the way out is to
+// judge from the host, not --include-stale.
+func diagnose(l Limits, u Usage, notVisible string) []Finding {
 	var out []Finding
 	removable := ""
-	if u.Orphans > 0 || u.Stale > 0 {
+	if notVisible != "" && u.Stale > 0 {
+		removable = fmt.Sprintf(" %s of the %s in use %s stale, and none is called orphan because %s: %s.", commas(int64(u.Stale)), plural(u.Sets, "set", "sets"), isAre(u.Stale), notVisible, judgeFromHost)
+	} else if u.Orphans > 0 || u.Stale > 0 {
 		removable = fmt.Sprintf(" %s of the %s in use %s orphans (run 'ipcscope clean')", commas(int64(u.Orphans)), plural(u.Sets, "set", "sets"), isAre(u.Orphans))
 		if u.Stale > 0 {
 			removable += fmt.Sprintf(", %s stale (check by hand, 'ipcscope clean --include-stale')", commas(int64(u.Stale)))
@@ -114,6 +121,15 @@ func Diagnose(l Limits, u Usage) []Finding {
 	add("MSGMNI", uint64(u.MsgQueues), uint64(l.MSGMNI), "message queues", "msgget() fails with ENOSPC", "")
 	return out
 }
+
+// notVisibleWarning explains, where processes may be invisible (a
+// container's PID namespace, hidepid), why nothing is called orphan and
+// where to look from instead.
+func notVisibleWarning(why string) string {
+	return "nothing here is called orphan: " + why + "; " + judgeFromHost
+}
+
+const judgeFromHost = "judge from the host's PID namespace instead: there 'ipcscope namespaces' lists this IPC namespace with a PID in it, and 'ipcscope clean --ns PID' cleans it"
 
 func isAre(n int) string {
 	if n == 1 {

@@ -70,7 +70,7 @@ func readIDFile(path string) map[int]string {
 			continue
 		}
 		if _, dup := m[id]; !dup {
-			m[id] = f[0]
+			m[id] = Printable(f[0])
 		}
 	}
 	return m
@@ -114,4 +114,17 @@ func withNumbers(m map[int]string, ids []int) map[int]string {
 		out[id] = strconv.Itoa(id)
 	}
 	return out
+}
+
+// uidOf finds a user's uid by name.
+func (n *names) uidOf(name string) (int, bool) {
+	if n == nil {
+		return 0, false
+	}
+	for id, s := range n.users {
+		if s == name {
+			return id, true
+		}
+	}
+	return 0, false
 }

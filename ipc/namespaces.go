@@ -115,8 +115,8 @@ func Namespaces(opts NamespaceOptions) ([]Namespace, []string, error) {
 	groups := map[uint64]*group{}
 	unreadable := 0
 	for _, p := range procs.ByPID {
-		if p.Zombie() || p.PID == 2 || p.PPID == 2 {
-			continue // kernel threads (kthreadd's) use no IPC
+		if p.Zombie() || p.Kernel {
+			continue // kernel threads (PF_KTHREAD) use no IPC
 		}
 		if p.IPCNS == 0 {
 			unreadable++

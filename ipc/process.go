@@ -14,14 +14,23 @@ type Process struct {
 	PID   int
 	PPID  int
 	Comm  string
-	State byte      // 'R', 'S', 'D', 'Z', ... from /proc/PID/stat
-	UIDs  [4]int    // real, effective, saved, filesystem
-	Start time.Time // when it started (1/100 s resolution)
-	IPCNS uint64    // inode of its IPC namespace; 0 if unreadable
-	// Kernel is true for kernel threads (kthreadd and its children): they
-	// use no System V IPC, so their uids and namespace are not read.
+	State byte   // 'R', 'S', 'D', 'Z', ... from /proc/PID/stat
+	UIDs  [4]int // real, effective, saved, filesystem
+	GIDs  [4]int // real, effective, saved, filesystem
+	// Groups are the supplementary groups (the Groups: line of status).
+	Groups []int
+	Start  time.Time // when it started (1/100 s resolution)
+	IPCNS  uint64    // inode of its IPC namespace; 0 if unreadable
+	// Kernel is true for kernel threads: PF_KTHREAD in the flags of
+	// /proc/PID/stat, nothing else (inside a container PID 2 and its
+	// children are ordinary processes). They use no System V IPC, so their
+	// uids and namespace are not read.
 	Kernel bool
 }
+
+// pfKthread is PF_KTHREAD (include/linux/sched.h), in field 9 of
+// /proc/PID/stat.
+const pfKthread = 0x00200000
 
 // Zombie reports whether the process has exited and waits to be reaped.
 func (p *Process) Zombie() bool { return p.State == 'Z' || p.State == 'X' }
@@ -143,18 +152,21 @@ func readProcess(root string, pid int, btime time.Time, buf *[]byte) (*Process, 
 	if err != nil {
 		return nil, err
 	}
-	if p.PID == 2 || p.PPID == 2 {
+	if p.Kernel {
 		// Most of a server's processes: skipping them halves the read.
-		p.Kernel = true
 		return p, nil
 	}
 	b, err = readInto(dir+"/status", buf)
 	if err != nil {
 		return nil, err
 	}
-	if p.UIDs, err = parseStatusUIDs(b); err != nil {
+	if p.UIDs, err = parseStatusIDs(b, "\nUid:"); err != nil {
 		return nil, err
 	}
+	if p.GIDs, err = parseStatusIDs(b, "\nGid:"); err != nil {
+		return nil, err
+	}
+	p.Groups = parseStatusGroups(b)
 	if link, err := os.Readlink(dir + "/ns/ipc"); err == nil {
 		p.IPCNS = parseNSLink(link)
 	}
@@ -174,7 +186,8 @@ func parseStat(b []byte, btime time.Time) (*Process, error) {
 		return nil, fmt.Errorf("stat: bad pid")
 	}
 	f := bytes.Fields(b[close+1:])
-	// f[0] is field 3 (state); starttime is field 22, so f[19].
+	// f[0] is field 3 (state); flags is field 9, so f[6]; starttime is
+	// field 22, so f[19].
 	if len(f) < 20 || len(f[0]) != 1 {
 		return nil, fmt.Errorf("stat: want at least 22 fields")
 	}
@@ -182,37 +195,67 @@ func parseStat(b []byte, btime time.Time) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stat: bad ppid")
 	}
+	flags, err := strconv.ParseUint(string(f[6]), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("stat: bad flags")
+	}
 	ticks, err := strconv.ParseUint(string(f[19]), 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("stat: bad starttime")
 	}
 	start := btime.Add(time.Duration(ticks) * (time.Second / userHz))
-	return &Process{PID: pid, PPID: ppid, Comm: string(b[open+1 : close]), State: f[0][0], Start: start}, nil
+	// The name is the process's own choice (prctl PR_SET_NAME): made
+	// printable here, once, so that no control byte reaches a terminal.
+	return &Process{PID: pid, PPID: ppid, Comm: Printable(string(b[open+1 : close])), State: f[0][0], Start: start, Kernel: flags&pfKthread != 0}, nil
 }
 
 // parseStatusUIDs finds "Uid:\treal\teffective\tsaved\tfs" in /proc/PID/status.
-func parseStatusUIDs(b []byte) ([4]int, error) {
+func parseStatusUIDs(b []byte) ([4]int, error) { return parseStatusIDs(b, "\nUid:") }
+
+// parseStatusIDs reads the four IDs of the "Uid:" or "Gid:" line (tag
+// with its leading newline).
+func parseStatusIDs(b []byte, tag string) ([4]int, error) {
 	var u [4]int
-	i := bytes.Index(b, []byte("\nUid:"))
+	i := bytes.Index(b, []byte(tag))
 	if i < 0 {
-		return u, fmt.Errorf("status: no Uid line")
+		return u, fmt.Errorf("status: no %s line", tag[1:len(tag)-1])
 	}
-	line := b[i+5:]
+	line := b[i+len(tag):]
 	if j := bytes.IndexByte(line, '\n'); j >= 0 {
 		line = line[:j]
 	}
 	f := bytes.Fields(line)
 	if len(f) != 4 {
-		return u, fmt.Errorf("status: Uid line has %d fields", len(f))
+		return u, fmt.Errorf("status: %s line has %d fields", tag[1:len(tag)-1], len(f))
 	}
 	for k := range f {
 		v, err := strconv.Atoi(string(f[k]))
 		if err != nil {
-			return u, fmt.Errorf("status: bad uid %q", f[k])
+			return u, fmt.Errorf("status: bad id %q", Printable(string(f[k])))
 		}
 		u[k] = v
 	}
 	return u, nil
+}
+
+// parseStatusGroups reads the supplementary groups ("Groups:\t4 24 27"),
+// nil when there are none or the line is missing.
+func parseStatusGroups(b []byte) []int {
+	i := bytes.Index(b, []byte("\nGroups:"))
+	if i < 0 {
+		return nil
+	}
+	line := b[i+8:]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	var out []int
+	for _, f := range bytes.Fields(line) {
+		if v, err := strconv.Atoi(string(f)); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // parseNSLink turns "ipc:[4026531839]" into 4026531839 (0 if malformed).

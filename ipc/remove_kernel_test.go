@@ -138,7 +138,8 @@ func TestRemoveSetGoneBetweenScanAndRemove(t *testing.T) {
 }
 
 func TestRemoveStaleOnlyWhenAsked(t *testing.T) {
-	id := ipctest.NewSet(t, 1, 0o600) // root-owned, never operated: stale
+	id := ipctest.NewSet(t, 1, 0o600) // root-owned, a root process here: stale
+	ipctest.StartT(t, "hold")
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
 	wantOutcome(t, ipc.Remove(s, ipc.RemoveOptions{AuditLog: auditPath(t)}), ipc.Refused, "--include-stale")
@@ -247,11 +248,17 @@ func TestTrapReusedPID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A PID that runs is never proof that the set is unused: it may be
+	// reused, or the clock may have been stepped (issue 8, case 3).
 	s := find(t, snap, id)
-	if s.Operators[0].PID != op.PID || s.Operators[0].State != ipc.OpReused {
-		t.Fatalf("operator %+v, want PID %d reused", s.Operators[0], op.PID)
+	if s.Operators[0].PID != op.PID || s.Operators[0].State != ipc.OpLater {
+		t.Fatalf("operator %+v, want PID %d started-later", s.Operators[0], op.PID)
 	}
-	wantVerdict(t, s, ipc.Orphan)
+	wantVerdict(t, s, ipc.Stale)
+	if s.Rule != ipc.RuleStartedLater || !strings.Contains(strings.Join(s.Reasons, "\n"), "a reused PID, or the clock was stepped") {
+		t.Fatalf("rule %s reasons %q", s.Rule, s.Reasons)
+	}
+	wantOutcome(t, ipc.Remove(s, ipc.RemoveOptions{Options: ipc.Options{AllPIDsVisible: true}, AuditLog: auditPath(t)}), ipc.Refused, "stale")
 
 	// Without the sandbox's promise, a nested PID namespace never yields
 	// an orphan.

@@ -33,6 +33,9 @@ type Options struct {
 	// ListFromProc lists the sets from ProcRoot/sysvipc/sem instead of
 	// walking the kernel's index with SEM_STAT_ANY (the default: faster).
 	ListFromProc bool
+	// ConfigRoot is where the configuration files ipcscope reads (Apache's
+	// envvars and httpd.conf, to learn its User) are found; default "/".
+	ConfigRoot string
 }
 
 func (o *Options) defaults() {
@@ -44,6 +47,9 @@ func (o *Options) defaults() {
 	}
 	if o.Group == "" {
 		o.Group = "/etc/group"
+	}
+	if o.ConfigRoot == "" {
+		o.ConfigRoot = "/"
 	}
 }
 
@@ -103,13 +109,8 @@ func Scan(opts Options) (*Snapshot, error) {
 	} else {
 		snap.Warnings = append(snap.Warnings, procs.Warnings...)
 	}
-	env := &judgeEnv{procs: procs, ns: snap.IPCNS, names: names}
-	env.allVisible, env.whyNotVisible = visibility(opts, procs)
-	// Learn every owner's and creator's processes first, so that judge
-	// only reads shared state and can run in the workers.
-	for u := range uids {
-		env.user(u)
-	}
+	env := newJudgeEnv(opts, procs, snap.IPCNS, names)
+	env.prepare(sets)
 	judgeAll(sets, errs, env, workers)
 
 	snap.Sets = sets
@@ -141,7 +142,13 @@ func Scan(opts Options) (*Snapshot, error) {
 	snap.Warnings = append(snap.Warnings, lw...)
 	snap.Usage, lw = readUsage(opts.ProcRoot, snap.Sets)
 	snap.Warnings = append(snap.Warnings, lw...)
-	snap.Diagnosis = Diagnose(snap.Limits, snap.Usage)
+	if env.allVisible {
+		snap.Diagnosis = Diagnose(snap.Limits, snap.Usage)
+	} else {
+		snap.Diagnosis = diagnose(snap.Limits, snap.Usage, env.whyNotVisible)
+		snap.Warnings = append(snap.Warnings, notVisibleWarning(env.whyNotVisible))
+	}
+	snap.env = env
 	snap.Duration = time.Since(start)
 	return snap, nil
 }
@@ -149,6 +156,9 @@ func Scan(opts Options) (*Snapshot, error) {
 // visibility decides whether sempid 0 and missing processes can be
 // trusted: only when we see every process of the namespace.
 func visibility(opts Options, procs *ProcTable) (bool, string) {
+	if !procIsOurs(opts.ProcRoot) {
+		return false, opts.ProcRoot + " is not this PID namespace's proc (its self link is not ipcscope's PID: nsenter -m without -p?)"
+	}
 	if _, ok := procs.ByPID[1]; !ok {
 		return false, "this user cannot see every process (is /proc mounted with hidepid?)"
 	}
@@ -316,13 +326,24 @@ func readAll(rows []semRow, names *names, workers team) (sets []Set, errs []erro
 }
 
 // judgeAll judges every set that still exists, with the given number of
-// workers.
+// workers: every set's operators first, then (sequentially) which sets the
+// running Apache instances hold, then the verdicts.
 func judgeAll(sets []Set, errs []error, env *judgeEnv, workers team) {
+	decideNext := make([]bool, len(sets))
 	forChunks(len(sets), workers, func(lo, hi int) {
 		a := &arena{}
 		for i := lo; i < hi; i++ {
 			if !isGone(errs[i]) {
-				judge(&sets[i], env, errs[i], a)
+				decideNext[i] = judgeOperators(&sets[i], env, errs[i], a)
+			}
+		}
+	})
+	env.anchorAll(sets)
+	forChunks(len(sets), workers, func(lo, hi int) {
+		a := &arena{}
+		for i := lo; i < hi; i++ {
+			if decideNext[i] {
+				decide(&sets[i], env, a)
 			}
 		}
 	})

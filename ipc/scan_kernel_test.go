@@ -44,20 +44,17 @@ func needRoot(t *testing.T) {
 	}
 }
 
-// orphanSet makes a one-semaphore set owned by an idle user, operated on
-// by a process that then exited and was reaped.
+// orphanSet makes a one-semaphore set created and owned by an idle user,
+// whose creator operated on it, then exited and was reaped.
 func orphanSet(t *testing.T) (id, deadPID int) {
 	t.Helper()
 	needRoot(t)
-	id = ipctest.NewSet(t, 1, 0o600)
-	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
+	id = ipctest.CreateSetAs(t, nobodyUID, nobodyGID, 0, 1, 0o600, "setval")
+	pid, err := sysv.GetPID(id, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
-	if err := p.Reap(); err != nil {
-		t.Fatal(err)
-	}
-	return id, p.PID
+	return id, pid
 }
 
 func wantVerdict(t *testing.T, s ipc.Set, want ipc.Verdict) {
@@ -142,10 +139,7 @@ func TestDeadOperatorIdleOwnerIsOrphan(t *testing.T) {
 
 func TestZombieOperatorIsDead(t *testing.T) {
 	needRoot(t)
-	id := ipctest.NewSet(t, 1, 0o600)
-	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	id := ipctest.CreateSetAs(t, nobodyUID, nobodyGID, 0, 1, 0o600, "")
 	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
 	if err := p.WaitExited(5 * time.Second); err != nil {
 		t.Fatal(err)
@@ -189,27 +183,44 @@ func TestOwnerStillRunningIsStale(t *testing.T) {
 	ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
-	if !strings.Contains(strings.Join(s.Reasons, "\n"), "4242 still runs 1 process") {
-		t.Errorf("reasons %q", s.Reasons)
+	if s.Rule != ipc.RuleHolders || !strings.Contains(strings.Join(s.Reasons, "\n"), "1 process of user 4242 (ipc.test)") {
+		t.Errorf("rule %s, reasons %q", s.Rule, s.Reasons)
 	}
 }
 
-func TestRootOwnedIsNeverOrphan(t *testing.T) {
-	id := ipctest.NewSet(t, 1, 0o600)
-	p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id))
-	_ = p.Reap()
-	s := find(t, scan(t), id)
-	wantVerdict(t, s, ipc.Stale)
-}
-
-func TestNeverOperatedIsNotOrphan(t *testing.T) {
+// A set made by root and handed to another user (as Apache does) can be
+// held by its root creator or a process started from it: with a root
+// process in the namespace it is never an orphan, though no process of its
+// owner runs (issue 8, case 1).
+func TestRootMadeSetWithRootInNamespaceIsStale(t *testing.T) {
 	needRoot(t)
-	id := ipctest.NewSet(t, 2, 0o600)
+	id := ipctest.NewSet(t, 3, 0o600)
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	_ = ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 exit", id)).Reap()
+	root := ipctest.StartT(t, "hold")
 	s := find(t, scan(t), id)
 	wantVerdict(t, s, ipc.Stale)
+	if s.Rule != ipc.RuleHolders || !strings.Contains(strings.Join(s.Reasons, "\n"), "user root") {
+		t.Errorf("rule %s, reasons %q (root helper %d)", s.Rule, s.Reasons, root.PID)
+	}
+}
+
+// A set never changed (every sempid 0) is judged by who could use it: a
+// process of its creator keeps it stale; with none left it is an orphan.
+func TestNeverOperated(t *testing.T) {
+	needRoot(t)
+	id := ipctest.CreateSetAs(t, nobodyUID, nobodyGID, 0, 2, 0o600, "")
+	holder := ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+	holder.Kill()
+	s = find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Orphan)
+	if !strings.Contains(strings.Join(s.Reasons, "\n"), "all sempids 0") {
+		t.Errorf("reasons %q", s.Reasons)
+	}
 }
 
 // Every semaphore counts: a live operator on the last of 17 semaphores
@@ -321,21 +332,18 @@ func TestFullNamespace32000(t *testing.T) {
 			_ = sysv.Remove(id)
 		}
 	})
-	for before+len(ids) < 32000 {
-		id, err := ipctest.CreateSet(0, 1, 0o600)
-		if err != nil {
-			t.Fatalf("set #%d: %v", len(ids), err)
+	// Made, and changed last, by a user whose processes are gone.
+	if err := ipctest.StartT(t, fmt.Sprintf("createmany %d 1 600", 32000-before), ipctest.AsUser(nobodyUID, nobodyGID)).Reap(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scan(t).Sets {
+		if s.CUID == nobodyUID {
+			ids = append(ids, s.ID)
 		}
-		if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
 	}
 	if _, err := ipctest.CreateSet(0, 1, 0o600); err == nil || !strings.Contains(err.Error(), "no space left on device") {
 		t.Fatalf("32,001st semget: %v, want ENOSPC", err)
 	}
-	p := ipctest.StartT(t, fmt.Sprintf("setvalrange %d %d 1", ids[0], ids[len(ids)-1]))
-	_ = p.Reap()
 	snap := scan(t)
 	if len(snap.Sets) != 32000 || snap.Usage.Sets != 32000 || snap.Usage.Semaphores < 32000 || snap.Vanished != 0 {
 		t.Fatalf("%d sets, usage %+v", len(snap.Sets), snap.Usage)

@@ -43,11 +43,19 @@ func ParseVerdict(s string) (Verdict, error) {
 type OperatorState string
 
 const (
-	OpRunning OperatorState = "running" // alive and could have done the last operation
-	OpDead    OperatorState = "dead"    // no such process any more
-	OpZombie  OperatorState = "zombie"  // exited, not yet reaped: dead
-	OpReused  OperatorState = "reused"  // the PID now belongs to a newer or foreign process
+	OpRunning OperatorState = "running"       // alive and could have done the last operation
+	OpHidden  OperatorState = "hidden"        // alive (kill(pid, 0) says so) but this /proc does not show it
+	OpLater   OperatorState = "started-later" // alive, but started after the set's last change: a reused PID, or the clock was stepped
+	OpDead    OperatorState = "dead"          // no such process any more
+	OpZombie  OperatorState = "zombie"        // exited, not yet reaped: dead
+	OpReused  OperatorState = "reused"        // the PID now belongs to a kernel thread or a process of another IPC namespace
 )
+
+// Alive reports whether a process with the operator's PID exists and may
+// be the one that changed the set: running, hidden, or started later than
+// the change (which a stepped clock can fake). Only dead, zombie and
+// reused operators are evidence that the set is no longer used.
+func (s OperatorState) Alive() bool { return s == OpRunning || s == OpHidden || s == OpLater }
 
 // Semaphore is one semaphore of a set.
 type Semaphore struct {
@@ -167,7 +175,10 @@ type Set struct {
 	Sems      []Semaphore `json:"semaphores"`
 	Operators []Operator  `json:"operators"`
 	Verdict   Verdict     `json:"verdict"`
-	Reasons   []string    `json:"reasons"`
+	// Rule names the rule that decided the verdict (see README, "How
+	// ipcscope decides"), e.g. "waiters", "apache-gone", "holders".
+	Rule    Rule     `json:"rule"`
+	Reasons []string `json:"reasons"`
 }
 
 // LastChange is the later of OTime and CTime: no operator of the set can
@@ -250,6 +261,9 @@ type Snapshot struct {
 	// /proc line that did not parse, an unreadable process).
 	Warnings []string      `json:"warnings"`
 	Duration time.Duration `json:"-"`
+	// env is the evidence the verdicts came from; a Remover started from
+	// this snapshot judges again with a fresh one.
+	env *judgeEnv
 }
 
 // String is the short form used in tables: "3105 apache2" for a running

@@ -13,63 +13,136 @@ import (
 // seconds, process start times are 1/100 s, and clocks tick between them.
 const StartSlack = 2 * time.Second
 
+// Rule names the rule that decided a verdict. README's "How ipcscope
+// decides" explains each.
+type Rule string
+
+const (
+	RuleUnreadable     Rule = "unreadable"             // unknown: its semaphores could not be read
+	RuleWaiters        Rule = "waiters"                // live: a task is blocked on it now
+	RuleOperator       Rule = "operator-alive"         // live: a last operator is alive
+	RuleStartedLater   Rule = "operator-started-later" // stale: a last operator's PID runs, but started after the change
+	RuleNotVisible     Rule = "pids-not-visible"       // stale/unknown: some process that could use it may be invisible
+	RuleApacheInstance Rule = "apache-instance"        // live: made by a running Apache instance
+	RuleApacheGone     Rule = "apache-gone"            // orphan: Apache's, and the instance that made it is gone
+	RuleApacheStrays   Rule = "apache-strays"          // stale: children of a dead Apache parent still run
+	RuleApacheClock    Rule = "apache-clock-only"      // stale: older than a running Apache by the clock only
+	RuleHolders        Rule = "holders"                // stale: processes its permissions let in still run
+	RuleNoHolders      Rule = "no-holders"             // orphan: nothing that could use it runs
+)
+
 // judgeEnv is everything a verdict depends on besides the set itself.
 type judgeEnv struct {
 	procs *ProcTable
 	// ns is the inode of the IPC namespace the sets live in (0 unknown).
 	ns uint64
 	// allVisible is true when every process that can reach the IPC
-	// namespace is in our PID namespace, so that sempid 0 means "never
-	// changed" and a missing process is really gone.
+	// namespace is in our PID namespace and this /proc is ours, so that
+	// sempid 0 means "never changed" and a missing process is really gone.
 	allVisible bool
 	// whyNotVisible explains allVisible == false.
 	whyNotVisible string
-	names         *names
-	// users caches, per uid, what judge says of that user's processes:
-	// thousands of sets share a handful of owners.
-	users map[int]userFacts
+	// tableComplete is true when /proc shows every process of our PID
+	// namespace (no hidepid, or we may see through it): a PID missing
+	// from the table has exited. Otherwise kill(pid, 0) tells.
+	tableComplete bool
+	// alive holds kill(pid, 0)'s answer for PIDs missing from the table
+	// (filled before judging when the table may be incomplete).
+	alive map[int]bool
+	names *names
+	// nsProcs are the live processes in the sets' IPC namespace (or whose
+	// namespace could not be read), without kernel threads, zombies and
+	// ipcscope itself.
+	nsProcs     []*Process
+	apache      *apacheFacts
+	holderCache map[holderKey]holderFacts
 }
 
-type userFacts struct {
-	running int    // live processes in the sets' IPC namespace
-	reason  string // "user www-data still runs 5 processes ..." when running > 0
-	quiet   string // "no process of www-data runs ..." when running == 0
+// newJudgeEnv prepares the evidence of one process table.
+func newJudgeEnv(opts Options, procs *ProcTable, ns uint64, n *names) *judgeEnv {
+	vis, why := visibility(opts, procs)
+	return envFrom(procs, ns, n, vis, why, procTableComplete(opts.ProcRoot), opts.ConfigRoot)
 }
 
-func (env *judgeEnv) user(uid int) userFacts {
-	if f, ok := env.users[uid]; ok {
-		return f
+// envFrom is newJudgeEnv with what it finds out given.
+func envFrom(procs *ProcTable, ns uint64, n *names, allVisible bool, whyNot string, complete bool, confRoot string) *judgeEnv {
+	env := &judgeEnv{procs: procs, ns: ns, names: n, allVisible: allVisible, whyNotVisible: whyNot, tableComplete: complete}
+	self := selfPID()
+	for _, p := range procs.ByPID {
+		if p.Zombie() || p.Kernel || p.PID == self {
+			continue
+		}
+		if p.IPCNS == 0 || ns == 0 || p.IPCNS == ns {
+			env.nsProcs = append(env.nsProcs, p)
+		}
 	}
-	procs := env.sameNS(uid)
-	f := userFacts{running: len(procs)}
-	f.quiet = "no process of " + env.names.user(uid) + " runs in this IPC namespace"
-	if f.running > 0 {
-		f.reason = fmt.Sprintf("user %s still runs %s in this IPC namespace (%s)", env.names.user(uid), plural(len(procs), "process", "processes"), commSummary(procs))
-	}
-	if env.users == nil {
-		env.users = map[int]userFacts{}
-	}
-	env.users[uid] = f
-	return f
+	sort.Slice(env.nsProcs, func(i, j int) bool { return env.nsProcs[i].PID < env.nsProcs[j].PID })
+	env.apache = learnApache(env.nsProcs, procs.ByPID, confRoot, n)
+	return env
 }
 
-// judge sets s.Operators, s.Verdict and s.Reasons. readErr is the reason
-// the semaphores could not be read, if any.
-func judge(s *Set, env *judgeEnv, readErr error, a *arena) {
-	s.Operators = nil
-	s.Reasons = nil
-	if readErr != nil {
-		s.Verdict = Unknown
-		s.Reasons = append(s.Reasons, readErr.Error())
+// prepare learns, before the workers judge sets (they only read the env),
+// what every set will ask: kill(pid, 0) for operators missing from the
+// table, and who the permissions of each owner and mode let in.
+func (env *judgeEnv) prepare(sets []Set) {
+	if !env.tableComplete {
+		env.alive = map[int]bool{}
+		for i := range sets {
+			for _, m := range sets[i].Sems {
+				if m.PID == 0 || env.procs.ByPID[m.PID] != nil {
+					continue
+				}
+				if _, ok := env.alive[m.PID]; !ok {
+					env.alive[m.PID] = pidAlive(m.PID)
+				}
+			}
+		}
+	}
+	env.learnHolders(sets)
+}
+
+// anchorAll tells the Apache instances which of their sets have live
+// operators, after every set's operators are known.
+func (env *judgeEnv) anchorAll(sets []Set) {
+	if env.apache == nil || len(env.apache.instances) == 0 {
 		return
+	}
+	for i := range sets {
+		if env.apache.shape(&sets[i]) && len(sets[i].Operators) > 0 {
+			env.apache.anchor(&sets[i], env.procs.ByPID)
+		}
+	}
+}
+
+// judge sets s.Operators, s.Verdict, s.Rule and s.Reasons. readErr is the
+// reason the semaphores could not be read, if any.
+func judge(s *Set, env *judgeEnv, readErr error, a *arena) {
+	if judgeOperators(s, env, readErr, a) {
+		decide(s, env, a)
+	}
+}
+
+// judgeOperators is judge's first half: the operators, or Unknown when
+// the semaphores could not be read. It reports whether decide should run.
+func judgeOperators(s *Set, env *judgeEnv, readErr error, a *arena) bool {
+	s.Operators, s.Reasons, s.Rule = nil, nil, ""
+	if readErr != nil {
+		s.Verdict, s.Rule = Unknown, RuleUnreadable
+		s.Reasons = append(s.Reasons, readErr.Error())
+		return false
 	}
 	if len(s.Sems) != s.NSems {
-		s.Verdict = Unknown
+		s.Verdict, s.Rule = Unknown, RuleUnreadable
 		s.Reasons = append(s.Reasons, fmt.Sprintf("read %d of %d semaphores", len(s.Sems), s.NSems))
-		return
+		return false
 	}
 	s.Operators = operators(s, env, a)
+	return true
+}
 
+// decide is judge's second half, once the operators are known (and, in a
+// scan, the Apache instances anchored).
+func decide(s *Set, env *judgeEnv, a *arena) {
 	var live []string
 	if w := s.Waiters(); w > 0 {
 		live = append(live, fmt.Sprintf("%s waiting on it now (ncount+zcount = %d): a process is blocked in semop", plural(w, "task", "tasks"), w))
@@ -80,9 +153,17 @@ func judge(s *Set, env *judgeEnv, readErr error, a *arena) {
 	var buf [160]byte
 	gone := append(buf[:0], "no last operator is alive: "...)
 	nGone := 0
+	var later []string
 	for _, op := range s.Operators {
-		if op.State == OpRunning {
+		switch op.State {
+		case OpRunning:
 			live = append(live, "last changed by PID "+strconv.Itoa(op.PID)+" ("+op.Comm+"), which is still running")
+			continue
+		case OpHidden:
+			live = append(live, "last changed by PID "+strconv.Itoa(op.PID)+", which is alive (kill(pid, 0) finds it) although this /proc does not show it")
+			continue
+		case OpLater:
+			later = append(later, "last changed by PID "+strconv.Itoa(op.PID)+", which runs now as "+op.Comm+": a reused PID, or the clock was stepped; a running process is never proof that the set is unused")
 			continue
 		}
 		if nGone > 0 {
@@ -97,14 +178,15 @@ func judge(s *Set, env *judgeEnv, readErr error, a *arena) {
 		case OpZombie:
 			gone = append(gone, " is a zombie (exited, not reaped)"...)
 		case OpReused:
-			gone = append(gone, " now belongs to another process ("...)
+			gone = append(gone, " now belongs to "...)
 			gone = append(gone, op.Comm...)
-			gone = append(gone, ')')
 		}
 	}
 	if len(live) > 0 {
-		s.Verdict = Live
-		s.Reasons = live
+		s.Verdict, s.Rule, s.Reasons = Live, RuleOperator, live
+		if s.Waiters() > 0 {
+			s.Rule = RuleWaiters
+		}
 		return
 	}
 
@@ -114,193 +196,41 @@ func judge(s *Set, env *judgeEnv, readErr error, a *arena) {
 			zero++
 		}
 	}
-	reasons := a.strings(4)
-	doubt := false // something keeps it from being an orphan
+	reasons := a.strings(5)
 	switch {
 	case s.NSems > 0 && zero == s.NSems && !env.allVisible:
-		s.Verdict = Unknown
+		s.Verdict, s.Rule = Unknown, RuleNotVisible
 		s.Reasons = []string{"no semaphore shows a last operator (all sempids 0); " + env.whyNotVisible + ", so 0 may hide a process elsewhere"}
 		return
 	case s.NSems > 0 && zero == s.NSems:
-		reasons = append(reasons, "no semaphore was ever changed (all sempids 0): nothing shows who uses it")
-		doubt = true
+		reasons = append(reasons, "no semaphore was ever changed (all sempids 0)")
 	case nGone > 0:
 		reasons = append(reasons, string(gone))
 		if zero > 0 && !env.allVisible {
 			reasons = append(reasons, fmt.Sprintf("%s sempid 0; %s, so 0 may hide a live process", plural(zero, "semaphore has", "semaphores have"), env.whyNotVisible))
-			doubt = true
 		}
 	}
 	reasons = append(reasons, "nobody is waiting on it")
-
-	// Who could still use it: processes of the owner or creator user in
-	// the same IPC namespace. Root always runs something, so it proves
-	// nothing either way.
-	var userBuf [2]int
-	users := append(userBuf[:0], s.UID)
-	if s.CUID != s.UID {
-		users = append(users, s.CUID)
+	if len(later) > 0 {
+		s.Verdict, s.Rule, s.Reasons = Stale, RuleStartedLater, append(reasons, later...)
+		return
 	}
-	var quietBuf [2]int
-	quiet := quietBuf[:0] // users with no process here
-	allRoot := true
-	for _, u := range users {
-		if u == 0 {
-			continue
-		}
-		allRoot = false
-		if f := env.user(u); f.running > 0 {
-			reasons = append(reasons, f.reason)
-			doubt = true
-		} else {
-			quiet = append(quiet, u)
-		}
+	if !env.allVisible {
+		s.Verdict, s.Rule, s.Reasons = Stale, RuleNotVisible, append(reasons, env.whyNotVisible+", so a process that uses the set may be invisible; nothing is called orphan from here")
+		return
 	}
-	if allRoot {
-		reasons = append(reasons, "owned and created by root, which always runs processes, so ownership cannot show it is unused")
-		doubt = true
-	} else if len(quiet) == 1 {
-		reasons = append(reasons, env.user(quiet[0]).quiet)
-	} else if len(quiet) > 1 {
-		reasons = append(reasons, "no process of "+env.names.user(quiet[0])+" or "+env.names.user(quiet[1])+" runs in this IPC namespace")
+	if env.apache.shape(s) {
+		s.Verdict, s.Rule, s.Reasons = env.apache.judgeApache(s, env.names, reasons)
+		return
 	}
-	if !doubt && !env.allVisible {
-		reasons = append(reasons, env.whyNotVisible+", so a user of the set may be invisible")
-		doubt = true
-	}
-	if doubt {
-		s.Verdict = Stale
+	h := env.holders(s)
+	reasons = append(reasons, h.reason)
+	if h.n > 0 {
+		s.Verdict, s.Rule = Stale, RuleHolders
 	} else {
-		s.Verdict = Orphan
+		s.Verdict, s.Rule = Orphan, RuleNoHolders
 	}
 	s.Reasons = reasons
-}
-
-// operators groups the set's non-zero sempids and says what each is now.
-// The slices come from the arena a (nil: the heap).
-func operators(s *Set, env *judgeEnv, a *arena) []Operator {
-	// Count first, so that the operators and their semnums each take one
-	// carve from the arena.
-	distinct, nonzero := 0, 0
-	for i, m := range s.Sems {
-		if m.PID == 0 {
-			continue
-		}
-		nonzero++
-		if !seenBefore(s.Sems[:i], m.PID) {
-			distinct++
-		}
-	}
-	if distinct == 0 {
-		return nil
-	}
-	ops := a.operators(distinct)
-	nums := a.ints(nonzero)
-	for i, m := range s.Sems {
-		if m.PID == 0 || seenBefore(s.Sems[:i], m.PID) {
-			continue
-		}
-		// Every semaphore this PID changed last, in order.
-		start := len(nums)
-		for _, n := range s.Sems[i:] {
-			if n.PID == m.PID {
-				nums = append(nums, n.Num)
-			}
-		}
-		ops = append(ops, Operator{PID: m.PID, Sems: nums[start:len(nums):len(nums)]})
-	}
-	last := s.LastChange()
-	for i := range ops {
-		op := &ops[i]
-		p := env.procs.ByPID[op.PID]
-		switch {
-		case p == nil:
-			op.State = OpDead
-		case p.Zombie():
-			op.State, op.Comm = OpZombie, p.Comm
-		case p.Kernel:
-			op.State, op.Comm = OpReused, p.Comm+", a kernel thread"
-		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns:
-			op.State, op.Comm = OpReused, p.Comm+", other IPC namespace"
-		case !last.IsZero() && p.Start.After(last.Add(StartSlack)):
-			op.State, op.Comm = OpReused, fmt.Sprintf("%s, started %s after the set's last change", p.Comm, p.Start.Sub(last).Round(time.Second))
-		default:
-			op.State, op.Comm = OpRunning, p.Comm
-		}
-		if p != nil {
-			op.User = env.names.user(p.UIDs[0])
-		}
-	}
-	return ops
-}
-
-func seenBefore(sems []Semaphore, pid int) bool {
-	for _, m := range sems {
-		if m.PID == pid {
-			return true
-		}
-	}
-	return false
-}
-
-// arena hands out small slices carved from larger blocks, so that judging
-// 32,000 sets makes a few hundred allocations, not 100,000. A nil arena
-// allocates each slice on its own. Not safe for concurrent use: one per
-// worker.
-type arena struct {
-	ops  []Operator
-	nums []int
-	strs []string
-}
-
-const arenaBlock = 1024
-
-// carve returns an empty slice with room for n elements from *block,
-// starting a new block when it is full; large requests get their own.
-func carve[T any](block *[]T, n int) []T {
-	if n > arenaBlock/8 {
-		return make([]T, 0, n)
-	}
-	if cap(*block)-len(*block) < n {
-		*block = make([]T, 0, arenaBlock)
-	}
-	l := len(*block)
-	*block = (*block)[:l+n]
-	return (*block)[l : l : l+n]
-}
-
-func (a *arena) operators(n int) []Operator {
-	if a == nil {
-		return make([]Operator, 0, n)
-	}
-	return carve(&a.ops, n)
-}
-
-func (a *arena) ints(n int) []int {
-	if a == nil {
-		return make([]int, 0, n)
-	}
-	return carve(&a.nums, n)
-}
-
-func (a *arena) strings(n int) []string {
-	if a == nil {
-		return make([]string, 0, n)
-	}
-	return carve(&a.strs, n)
-}
-
-// sameNS lists the live processes of uid that may be in the sets' IPC
-// namespace (an unreadable namespace counts as the same: when in doubt,
-// the set is not an orphan).
-func (env *judgeEnv) sameNS(uid int) []*Process {
-	var out []*Process
-	for _, p := range env.procs.ByUID[uid] {
-		if p.IPCNS == 0 || env.ns == 0 || p.IPCNS == env.ns {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // commSummary says "apache2 ×5, rotatelogs" for a list of processes.

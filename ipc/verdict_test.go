@@ -3,6 +3,8 @@ package ipc
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,67 +29,266 @@ func proc(pid, uid int, comm string, start time.Time) *Process {
 	return &Process{PID: pid, Comm: comm, State: 'S', UIDs: [4]int{uid, uid, uid, uid}, Start: start, IPCNS: ns}
 }
 
-func apacheSet(sems ...Semaphore) Set {
+// apacheSet is a set of Apache's shape (key 0, 1 semaphore, 0600, made by
+// root for www-data) made at ctime.
+func apacheSet(ctime time.Time, sems ...Semaphore) Set {
 	for i := range sems {
 		sems[i].Num = i
 	}
-	return Set{ID: 2, UID: 33, CUID: 0, NSems: len(sems), Sems: sems, OTime: Unix(t0.Unix()), CTime: Unix(t0.Unix() - 10)}
+	return Set{ID: 2, UID: 33, CUID: 0, GID: 33, Perms: 0o600, NSems: len(sems), Sems: sems, OTime: Unix(t0.Unix()), CTime: Unix(ctime.Unix())}
 }
 
-func verdictOf(s Set, env *judgeEnv, readErr error) (Verdict, string) {
-	judge(&s, env, readErr, &arena{})
-	return s.Verdict, strings.Join(s.Reasons, " | ")
+// plainSet is a set of no known program's shape: 3 semaphores, key 0,
+// owned and made by uid, mode 0600.
+func plainSet(uid int, sems ...Semaphore) Set {
+	for i := range sems {
+		sems[i].Num = i
+	}
+	return Set{ID: 3, UID: uid, CUID: uid, GID: uid, CGID: uid, Perms: 0o600, NSems: len(sems), Sems: sems, OTime: Unix(t0.Unix()), CTime: Unix(t0.Unix() - 10)}
 }
+
+func verdictOf(s Set, env *judgeEnv, readErr error) (Verdict, Rule, string) {
+	sets := []Set{s}
+	env.prepare(sets)
+	if judgeOperators(&sets[0], env, readErr, &arena{}) {
+		env.anchorAll(sets)
+		decide(&sets[0], env, &arena{})
+	}
+	return sets[0].Verdict, sets[0].Rule, strings.Join(sets[0].Reasons, " | ")
+}
+
+// apacheConf is a configuration root whose Debian envvars names www-data.
+func apacheConf(t *testing.T) string {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc/apache2"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/apache2/envvars"), []byte("unset HOME\nexport APACHE_RUN_USER=www-data\nexport APACHE_RUN_GROUP=www-data\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+var testNames = &names{users: map[int]string{0: "root", 33: "www-data", 1000: "deploy", 2000: "php"}, groups: map[int]string{0: "root", 33: "www-data", 50: "staff"}}
 
 func TestJudgeRules(t *testing.T) {
+	conf := apacheConf(t)
 	early := t0.Add(-time.Hour)
 	zombie := proc(100, 0, "apache2", early)
 	zombie.State = 'Z'
 	foreign := proc(100, 0, "other", early)
 	foreign.IPCNS = ns + 1
-	unreadableNS := proc(300, 33, "apache2", early)
+	kthread := &Process{PID: 100, PPID: 2, Comm: "kworker/0:1", State: 'I', Start: early, Kernel: true}
+	// Inside a container (own PID namespace, docker --init): PID 2 is the
+	// app and its workers have PPID 2. Not kernel threads.
+	containerApp := proc(2, 1000, "app", early)
+	containerWorker := proc(100, 1000, "worker", early)
+	containerWorker.PPID = 2
+	unreadableNS := proc(300, 1000, "deploy-job", early)
 	unreadableNS.IPCNS = 0
-	otherNSUser := proc(300, 33, "apache2", early)
+	otherNSUser := proc(300, 1000, "deploy-job", early)
 	otherNSUser.IPCNS = ns + 1
+	fpmMaster := proc(400, 0, "php-fpm8.2", early)
+	fpmWorker := child(proc(401, 33, "php-fpm8.2", early), fpmMaster)
+	nginxWorker := proc(410, 33, "nginx", early)
+	sshd := proc(420, 0, "sshd", early)
+	staffer := proc(430, 1000, "job", early)
+	staffer.Groups = []int{50}
+
+	// A running Apache: root parent started at t0-10m, children www-data.
+	parentStart := t0.Add(-10 * time.Minute)
+	parent := proc(500, 0, "apache2", parentStart)
+	kid := child(proc(501, 33, "apache2", t0.Add(-5*time.Minute)), parent)
+	// The same Apache's own set (made at its start) whose last operator
+	// is a live child: the anchor that dates the instance's sets.
+	own := apacheSet(parentStart, Semaphore{PID: 501})
+	own.ID = 7
+	strayKid := proc(600, 33, "apache2", early) // parent died: PPID 1
 
 	cases := []struct {
-		name    string
-		set     Set
-		procs   []*Process
-		hidden  bool
-		readErr error
-		want    Verdict
-		why     string
+		name     string
+		set      Set
+		others   []Set // more sets of the namespace (anchors)
+		procs    []*Process
+		hidden   bool
+		alive    map[int]bool // kill(pid, 0) for PIDs /proc does not show
+		readErr  error
+		want     Verdict
+		wantRule Rule
+		why      string
 	}{
-		{"running operator", apacheSet(Semaphore{PID: 100}), []*Process{proc(100, 0, "apache2", early)}, false, nil, Live, "PID 100 (apache2), which is still running"},
-		{"started within slack", apacheSet(Semaphore{PID: 100}), []*Process{proc(100, 0, "apache2", t0.Add(time.Second))}, false, nil, Live, "still running"},
-		{"waiter only", apacheSet(Semaphore{PID: 100, NCount: 1}), nil, false, nil, Live, "waiting on it now"},
-		{"zcount waiter", apacheSet(Semaphore{ZCount: 2}), nil, true, nil, Live, "ncount+zcount = 2"},
-		{"dead operator, idle owner", apacheSet(Semaphore{PID: 100}), nil, false, nil, Orphan, "PID 100 has exited"},
-		{"zombie operator", apacheSet(Semaphore{PID: 100}), []*Process{zombie}, false, nil, Orphan, "zombie"},
-		{"reused PID, started later", apacheSet(Semaphore{PID: 100}), []*Process{proc(100, 0, "bash", t0.Add(time.Minute))}, false, nil, Orphan, "now belongs to another process (bash, started 1m0s after"},
-		{"PID now a kernel thread", apacheSet(Semaphore{PID: 100}), []*Process{{PID: 100, PPID: 2, Comm: "kworker/0:1", State: 'I', Start: early, Kernel: true}}, false, nil, Orphan, "kworker/0:1, a kernel thread"},
-		{"PID in another IPC namespace", apacheSet(Semaphore{PID: 100}), []*Process{foreign}, false, nil, Orphan, "other IPC namespace"},
-		{"owner still runs processes", apacheSet(Semaphore{PID: 100}), []*Process{proc(200, 33, "apache2", early), proc(201, 33, "apache2", early)}, false, nil, Stale, "user 33 still runs 2 processes in this IPC namespace (apache2 ×2)"},
-		{"owner's namespace unreadable counts", apacheSet(Semaphore{PID: 100}), []*Process{unreadableNS}, false, nil, Stale, "still runs 1 process"},
-		{"owner only in another namespace", apacheSet(Semaphore{PID: 100}), []*Process{otherNSUser}, false, nil, Orphan, "no process of 33"},
-		{"one live among 17", apacheSet(append(make([]Semaphore, 16), Semaphore{PID: 101})...), []*Process{proc(101, 26, "postgres", early)}, false, nil, Live, "PID 101"},
-		{"never changed, all visible", apacheSet(Semaphore{}, Semaphore{}), nil, false, nil, Stale, "ever changed (all sempids 0)"},
-		{"never changed, hidden PIDs", apacheSet(Semaphore{}), nil, true, nil, Unknown, "may hide a process"},
-		{"dead operator, hidden PIDs", apacheSet(Semaphore{PID: 100}), nil, true, nil, Stale, "may be invisible"},
-		{"dead plus zero, hidden PIDs", apacheSet(Semaphore{PID: 100}, Semaphore{}), nil, true, nil, Stale, "1 semaphore has sempid 0"},
-		{"unreadable", apacheSet(Semaphore{}), nil, false, errors.New("cannot read its semaphores: permission denied"), Unknown, "permission denied"},
-		{"root owned", func() Set { s := apacheSet(Semaphore{PID: 100}); s.UID = 0; return s }(), nil, false, nil, Stale, "owned and created by root"},
+		{"running operator", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{proc(100, 1000, "app", early)}, false, nil, nil, Live, RuleOperator, "PID 100 (app), which is still running"},
+		{"started within slack", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{proc(100, 1000, "app", t0.Add(time.Second))}, false, nil, nil, Live, RuleOperator, "still running"},
+		{"waiter only", plainSet(1000, Semaphore{PID: 100, NCount: 1}), nil, nil, false, nil, nil, Live, RuleWaiters, "waiting on it now"},
+		{"zcount waiter, hidden PIDs", plainSet(1000, Semaphore{ZCount: 2}), nil, nil, true, nil, nil, Live, RuleWaiters, "ncount+zcount = 2"},
+		{"dead operator, nobody let in", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{sshd}, false, nil, nil, Orphan, RuleNoHolders, "PID 100 has exited"},
+		{"zombie operator", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{zombie}, false, nil, nil, Orphan, RuleNoHolders, "zombie"},
+		// Issue 8 case 3: a PID that runs is never proof of disuse.
+		{"PID runs but started later (reuse or clock step)", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{proc(100, 0, "bash", t0.Add(time.Hour))}, false, nil, nil, Stale, RuleStartedLater, "a reused PID, or the clock was stepped"},
+		{"PID now a kernel thread (PF_KTHREAD)", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{kthread}, false, nil, nil, Orphan, RuleNoHolders, "kworker/0:1, a kernel thread"},
+		// Issue 8 case 2: PID 2 and its children are no kernel threads.
+		{"container app at PID 2 with workers", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{containerApp, containerWorker}, false, nil, nil, Live, RuleOperator, "PID 100 (worker)"},
+		{"container app at PID 2 is a holder", plainSet(1000, Semaphore{PID: 99}), nil, []*Process{containerApp}, false, nil, nil, Stale, RuleHolders, "1 process of user deploy (app)"},
+		{"PID in another IPC namespace", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{foreign}, false, nil, nil, Orphan, RuleNoHolders, "in another IPC namespace"},
+		{"owner still runs processes", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{proc(200, 1000, "app", early), proc(201, 1000, "app", early)}, false, nil, nil, Stale, RuleHolders, "2 processes of user deploy (app ×2)"},
+		{"owner's namespace unreadable counts", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{unreadableNS}, false, nil, nil, Stale, RuleHolders, "1 process of user deploy"},
+		{"owner only in another namespace", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{otherNSUser}, false, nil, nil, Orphan, RuleNoHolders, "no process that its permissions let in"},
+		{"one live among 17", plainSet(26, append(make([]Semaphore, 16), Semaphore{PID: 101})...), nil, []*Process{proc(101, 26, "postgres", early)}, false, nil, nil, Live, RuleOperator, "PID 101"},
+		{"never changed, nobody let in", plainSet(1000, Semaphore{}, Semaphore{}), nil, nil, false, nil, nil, Orphan, RuleNoHolders, "ever changed (all sempids 0)"},
+		{"never changed, hidden PIDs", plainSet(1000, Semaphore{}), nil, nil, true, nil, nil, Unknown, RuleNotVisible, "may hide a process"},
+		{"dead operator, hidden PIDs", plainSet(1000, Semaphore{PID: 100}), nil, nil, true, nil, nil, Stale, RuleNotVisible, "may be invisible"},
+		{"dead plus zero, hidden PIDs", plainSet(1000, Semaphore{PID: 100}, Semaphore{}), nil, nil, true, nil, nil, Stale, RuleNotVisible, "1 semaphore has sempid 0"},
+		// Issue 8 case 4: hidden is not gone.
+		{"operator hidden from /proc but alive", plainSet(1000, Semaphore{PID: 100}), nil, nil, false, map[int]bool{100: true}, nil, Live, RuleOperator, "alive (kill(pid, 0) finds it)"},
+		{"operator missing and gone by kill", plainSet(1000, Semaphore{PID: 100}), nil, nil, false, map[int]bool{100: false}, nil, Orphan, RuleNoHolders, "PID 100 has exited"},
+		{"unreadable", plainSet(1000, Semaphore{}), nil, nil, false, nil, errors.New("cannot read its semaphores: permission denied"), Unknown, RuleUnreadable, "permission denied"},
+		{"root owned and made, root runs here", plainSet(0, Semaphore{PID: 100}), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "2 processes of user root (init, sshd)"},
+		// Issue 8 case 1, for a set of no known shape: made by root, handed
+		// to www-data; root's processes may hold it.
+		{"made by root for another user", func() Set { s := plainSet(33, Semaphore{PID: 100}, Semaphore{}, Semaphore{}); s.CUID, s.CGID = 0, 0; return s }(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
+		// Issue 8 case 6: keyed sets can be found again by anyone let in.
+		{"keyed 0666 set, another user runs", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key, s.Perms = 0x5100, 0o666; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleHolders, "found again with semget() by any process its permissions let in (mode 0666), and 2 processes of users root, php (init, php-cgi)"},
+		{"keyed 0600 set, only strangers run", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key = 0x5100; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Orphan, RuleNoHolders, "no process that its permissions let in"},
+		{"keyed 0660 set, a member of its group runs", func() Set {
+			s := plainSet(33, Semaphore{PID: 100})
+			s.Key, s.Perms, s.GID = 0x5100, 0o660, 50
+			return s
+		}(), nil, []*Process{staffer}, false, nil, nil, Stale, RuleHolders, "user deploy (job)"},
+		{"keyed 0600 set, group member not let in", func() Set { s := plainSet(33, Semaphore{PID: 100}); s.Key, s.GID = 0x5100, 50; return s }(), nil, []*Process{staffer}, false, nil, nil, Orphan, RuleNoHolders, "no process"},
+
+		// Apache's sets.
+		// Issue 8 case 7: php-fpm and nginx as www-data, no Apache.
+		{"Apache's set, no Apache, php-fpm and nginx as www-data", apacheSet(early, Semaphore{PID: 100}), nil, []*Process{sshd, fpmMaster, fpmWorker, nginxWorker}, false, nil, nil, Orphan, RuleApacheGone, "no Apache process (apache2, httpd) runs"},
+		{"Apache's set names the User's source", apacheSet(early, Semaphore{PID: 100}), nil, nil, false, nil, nil, Orphan, RuleApacheGone, "/etc/apache2/envvars"},
+		// Issue 8 case 1: the root parent alive, every child just killed.
+		{"running Apache parent, children killed, its own set", apacheSet(parentStart, Semaphore{PID: 501}), nil, []*Process{parent}, false, nil, nil, Live, RuleApacheInstance, "after the running Apache PID 500 started"},
+		{"running Apache parent, children killed, older set", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{parent}, false, nil, nil, Stale, RuleApacheClock, "by the clock only"},
+		// Issue 8 case 8: a new Apache beside old leaks.
+		{"running Apache, its own set with a dead child operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Live, RuleApacheInstance, "made with or after the sets of the running Apache PID 500 (set 7"},
+		{"running Apache, a dead instance's set", apacheSet(early, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		// A crash and a quick restart (systemd Restart=): the leak is only
+		// seconds older than the new instance's sets.
+		{"quick restart: a leak 4 s before the new start", apacheSet(parentStart.Add(-4*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		{"quick restart: a set of the same burst, 1 s before the anchor", apacheSet(parentStart.Add(-time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
+		{"clock stepped 1 s forward: the burst still counts", apacheSet(parentStart.Add(-time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{shifted(parent, time.Second), shifted(kid, time.Second)}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
+		{"running Apache, a set made after it (graceful)", apacheSet(t0, Semaphore{PID: 500}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleOperator, "PID 500 (apache2)"},
+		// Issue 8 case 3 for Apache: the clock stepped forward an hour
+		// after Apache started, so its computed start is later than its
+		// sets; the anchor (a set it uses) still dates them.
+		{"clock stepped forward, own set with dead operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{shifted(parent, time.Hour), shifted(kid, time.Hour)}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
+		{"Apache children whose parent died", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{strayKid}, false, nil, nil, Stale, RuleApacheStrays, "PID 600 apache2"},
+		{"Apache's set from a nested PID namespace", apacheSet(early, Semaphore{PID: 90}), nil, nil, true, nil, nil, Stale, RuleNotVisible, "nothing is called orphan from here"},
+		{"Apache's shape but the owner is not Apache's User", func() Set { s := apacheSet(early, Semaphore{PID: 90}); s.UID = 1000; return s }(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			procs := append([]*Process{proc(1, 0, "init", early)}, c.procs...)
-			env := &judgeEnv{procs: table(procs...), ns: ns, allVisible: !c.hidden, whyNotVisible: "nested PID namespace"}
-			got, why := verdictOf(c.set, env, c.readErr)
-			if got != c.want || !strings.Contains(why, c.why) {
-				t.Fatalf("verdict %s (%s), want %s containing %q", got, why, c.want, c.why)
+			tbl := table(procs...)
+			env := envFrom(tbl, ns, testNames, !c.hidden, "nested PID namespace", c.alive == nil, conf)
+			env.alive = c.alive
+			sets := append([]Set{c.set}, c.others...)
+			env.prepare(sets)
+			if c.alive != nil {
+				env.alive = c.alive
+			}
+			a := &arena{}
+			var next []bool
+			for i := range sets {
+				next = append(next, judgeOperators(&sets[i], env, c.readErr, a))
+				c.readErr = nil
+			}
+			env.anchorAll(sets)
+			if next[0] {
+				decide(&sets[0], env, a)
+			}
+			got, why := sets[0], strings.Join(sets[0].Reasons, " | ")
+			if got.Verdict != c.want || got.Rule != c.wantRule || !strings.Contains(why, c.why) {
+				t.Fatalf("verdict %s by %s (%s), want %s by %s containing %q", got.Verdict, got.Rule, why, c.want, c.wantRule, c.why)
 			}
 		})
+	}
+}
+
+func child(p, parent *Process) *Process { p.PPID = parent.PID; return p }
+
+// shifted is p as a stepped clock shows it: every start time moves.
+func shifted(p *Process, d time.Duration) *Process {
+	q := *p
+	q.Start = q.Start.Add(d)
+	return &q
+}
+
+func TestApacheUsersFromConfig(t *testing.T) {
+	n := &names{users: map[int]string{33: "www-data", 48: "apache", 1: "daemon", 77: "web"}}
+	root := t.TempDir()
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, path), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := configuredApacheUsers(root, n); len(got) != 0 {
+		t.Fatalf("nothing installed: %v", got)
+	}
+	write("usr/sbin/httpd", "")
+	if got := configuredApacheUsers(root, n); got[48] == "" || len(got) != 1 {
+		t.Fatalf("RHEL default: %v", got)
+	}
+	write("etc/httpd/conf/httpd.conf", "ServerRoot /etc/httpd\n  User web\nGroup web\n# User nobody\n")
+	if got := configuredApacheUsers(root, n); got[77] != "/etc/httpd/conf/httpd.conf" || len(got) != 1 {
+		t.Fatalf("httpd.conf User: %v", got)
+	}
+	write("etc/apache2/envvars", "export APACHE_RUN_USER='www-data'\n")
+	write("etc/apache2/apache2.conf", "User ${APACHE_RUN_USER}\n")
+	if got := configuredApacheUsers(root, n); got[33] != "/etc/apache2/envvars" || got[77] == "" {
+		t.Fatalf("envvars: %v", got)
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"apache2":          "apache2",
+		"\n\x1b[2J":        `\x0a\x1b[2J`,
+		"a\x9bb":           `a\x9bb`, // a raw C1 byte: invalid UTF-8
+		"a\u009bb":         `a\x9bb`, // CSI as a UTF-8 rune
+		"evil\u202etxt":    `evil\u202etxt`,
+		"caf\u00e9 \u2603": "caf\u00e9 \u2603",
+		"del\x7f":          `del\x7f`,
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseStatFlagsKernelThread(t *testing.T) {
+	bt := time.Unix(1795600000, 0)
+	line := func(pid, ppid int, flags uint64) []byte {
+		return []byte(fmt.Sprintf("%d (x) S %d 0 0 0 -1 %d 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0", pid, ppid, flags))
+	}
+	for _, c := range []struct {
+		pid, ppid int
+		flags     uint64
+		kernel    bool
+	}{{2, 0, 0x208040, true}, {57, 2, 0x4208060, true}, {2, 1, 0x400100, false}, {100, 2, 0x400100, false}} {
+		p, err := parseStat(line(c.pid, c.ppid, c.flags), bt)
+		if err != nil || p.Kernel != c.kernel {
+			t.Errorf("pid %d ppid %d flags %#x: kernel %v, want %v (%v)", c.pid, c.ppid, c.flags, p != nil && p.Kernel, c.kernel, err)
+		}
+	}
+}
+
+func TestMountSuperOptions(t *testing.T) {
+	mi := []byte("22 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw,hidepid=invisible\n" +
+		"30 28 0:27 / /sys rw - sysfs sysfs rw\n")
+	if o, ok := mountSuperOptions(mi, "/proc"); !ok || o != "rw,hidepid=invisible" {
+		t.Fatalf("%q %v", o, ok)
+	}
+	if _, ok := mountSuperOptions(mi, "/sys"); ok {
+		t.Fatal("sysfs taken for proc")
 	}
 }
 
@@ -126,7 +327,7 @@ func TestAge(t *testing.T) {
 }
 
 func TestOperatorsGroupSemaphoresByPID(t *testing.T) {
-	s := apacheSet(Semaphore{PID: 5}, Semaphore{}, Semaphore{PID: 7}, Semaphore{PID: 5}, Semaphore{PID: 7}, Semaphore{PID: 7})
+	s := plainSet(1000, Semaphore{PID: 5}, Semaphore{}, Semaphore{PID: 7}, Semaphore{PID: 5}, Semaphore{PID: 7}, Semaphore{PID: 7})
 	env := &judgeEnv{procs: table(proc(1, 0, "init", t0.Add(-time.Hour))), ns: ns, allVisible: true}
 	for _, a := range []*arena{nil, {}} {
 		ops := operators(&s, env, a)

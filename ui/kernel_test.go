@@ -30,13 +30,7 @@ func realSets(t *testing.T, orphans int) (orphanIDs []int, liveID int) {
 		t.Skip("orphans need real root (a set owned by an idle user)")
 	}
 	for range orphans {
-		id := ipctest.NewSet(t, 1, 0o600)
-		if err := ipctest.Chown(id, idleUID, idleUID, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		p := ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 0 hold", id))
-		p.Kill()
-		orphanIDs = append(orphanIDs, id)
+		orphanIDs = append(orphanIDs, ipctest.CreateSetAs(t, idleUID, idleUID, 0, 1, 0o600, "semop"))
 	}
 	liveID = ipctest.NewSet(t, 1, 0o600)
 	ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 hold", liveID))

@@ -27,8 +27,15 @@ import (
 //	setvalrange LO HI VALUE          SETVAL on every existing set with an
 //	                                 ID from LO to HI, then exits
 //	hold                             does nothing, holds
+//	create KEY NSEMS MODE OP AFTER   semget(KEY, NSEMS, IPC_CREAT|IPC_EXCL|MODE)
+//	                                 as the helper's user (so that it is the
+//	                                 creator, cuid); OP 1 adds 1 to semaphore
+//	                                 0 with SEM_UNDO, 2 sets it to 1 (SETVAL);
+//	                                 says "ready ID"
+//	createmany COUNT NSEMS MODE      COUNT sets as above, each SETVAL 1, exits
 //
 // "hold" keeps the process alive until its stdin closes or it is killed.
+// MODE is octal.
 
 // RunHelperIfAsked runs the helper action and exits if this process was
 // started as a helper; otherwise it returns at once. Call it first thing in
@@ -91,6 +98,44 @@ func runHelper(f []string) error {
 		}
 	case "hold":
 		after = "hold"
+	case "create", "createmany":
+		if !Isolated() {
+			return errors.New("refusing to create sets outside a private IPC namespace")
+		}
+		mode, err := strconv.ParseUint(f[3], 8, 32)
+		if err != nil {
+			return fmt.Errorf("bad mode %q", f[3])
+		}
+		if f[0] == "createmany" {
+			for i := 0; i < num(1); i++ {
+				id, err := sysv.Get(0, num(2), int(sysv.IPC_CREAT|sysv.IPC_EXCL|uint32(mode&0o777)))
+				if err != nil {
+					return fmt.Errorf("semget #%d: %w", i, err)
+				}
+				if err := sysv.SetVal(id, 0, 1); err != nil {
+					return fmt.Errorf("setval: %w", err)
+				}
+			}
+			break
+		}
+		id, err := sysv.Get(int32(num(1)), num(2), int(sysv.IPC_CREAT|sysv.IPC_EXCL|uint32(mode&0o777)))
+		if err != nil {
+			return fmt.Errorf("semget: %w", err)
+		}
+		switch num(4) {
+		case 1:
+			err = sysv.Op(id, []sysv.SemBuf{{Num: 0, Op: 1, Flg: sysv.SEM_UNDO}})
+		case 2:
+			err = sysv.SetVal(id, 0, 1)
+		}
+		if err != nil {
+			return fmt.Errorf("operate on %d: %w", id, err)
+		}
+		fmt.Println("ready", id)
+		if f[5] == "hold" {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+		}
+		return nil
 	default:
 		return fmt.Errorf("unknown helper action %q", f[0])
 	}
@@ -103,7 +148,10 @@ func runHelper(f []string) error {
 
 // Proc is a running (or exited, unreaped) helper process.
 type Proc struct {
-	PID   int
+	PID int
+	// Ready is what the helper said after "ready" (the set ID, for
+	// create).
+	Ready string
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	done  bool
@@ -165,9 +213,11 @@ func Start(action string, opts ...Option) (*Proc, error) {
 	ready := make(chan error, 1)
 	go func() {
 		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err == nil && strings.TrimSpace(line) != "ready" {
+		word, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if err == nil && word != "ready" {
 			err = fmt.Errorf("unexpected %q", line)
 		}
+		p.Ready = rest
 		ready <- err
 		_, _ = io.Copy(io.Discard, stdout)
 	}()

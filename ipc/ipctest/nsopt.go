@@ -149,16 +149,12 @@ func (n *Namespace) Set(nsems int, uid, gid uint32) int {
 	return id
 }
 
-// Orphan makes a set owned by uid (who must run nothing in the namespace)
-// that a process of the namespace changed last and then exited.
+// Orphan makes a set created and owned by uid (who must run nothing in the
+// namespace), which that creator changed last before it exited.
 func (n *Namespace) Orphan(uid uint32) int {
 	n.t.Helper()
-	id := n.Set(1, uid, uid)
-	p, err := StartIn(n.Holder.PID, fmt.Sprintf("semop %d 0 1 1 exit", id))
+	id, err := createAs(n.Holder.PID, uid, uid, 0, 1, 0o600, "semop")
 	if err != nil {
-		n.t.Fatal(err)
-	}
-	if err := p.Reap(); err != nil {
 		n.t.Fatal(err)
 	}
 	return id

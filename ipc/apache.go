@@ -1,0 +1,374 @@
+package ipc
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Apache knowledge: the server ipcscope exists for. Facts (verified with
+// apache2 2.4 and APR 1.7, ../shared/research/ipc-facts.md §8 and §10):
+//
+//   - Its SysV mutexes have one shape (APR proc_mutex_sysv_create plus
+//     ap_unixd_set_proc_mutex_perms): key 0 (IPC_PRIVATE), 1 semaphore,
+//     mode 0600, created by root (cuid/cgid 0), owned by Apache's User.
+//   - Key 0: only the instance that made a set can know its ID.
+//   - An instance is a root parent (apache2 or httpd) and its children; it
+//     makes its sets when it starts and again at every graceful restart
+//     (removing the old ones itself), all in one burst, and SETVAL leaves
+//     the parent's PID in each.
+//
+// So a set of that shape is an orphan when no Apache runs in the
+// namespace, or when it is older than every running instance's sets.
+
+// apacheBurst is how far apart in ctime the sets of one start (or one
+// graceful restart) may be: they are made within a fraction of a second,
+// and ctime has whole seconds. A set this close to a running instance's
+// sets is taken for one of them.
+const apacheBurst = 5 * time.Second
+
+// apacheCommands are the names Apache's processes run under: Debian's
+// apache2, upstream's and RHEL's httpd (httpd.worker, httpd.event on old
+// RHEL).
+func isApacheComm(comm string) bool {
+	return comm == "apache2" || comm == "httpd" || strings.HasPrefix(comm, "httpd.")
+}
+
+// apacheInstance is a running Apache parent with what its sets show.
+type apacheInstance struct {
+	parent *Process
+	// anchor is the earliest ctime among the Apache-shaped sets that a
+	// live process of this instance (the parent or a descendant) last
+	// changed: when its current sets were made. Zero: none seen.
+	anchor   time.Time
+	anchorID int
+}
+
+// cutoff is the ctime before which a set cannot be one of the instance's
+// current sets (anchored instances only). The anchor dates them without
+// trusting the clock: two kernel-written ctimes, and a step between them
+// only makes older sets look newer (kept). Sets within apacheBurst before
+// the anchor are taken for the instance's own, unless its start time, by
+// a clock shown to be unstepped since (the anchor is no earlier than a
+// second before the computed start), puts the set earlier: so that a leak
+// just before a quick restart (a crash loop, systemd's Restart=) is still
+// found. The cutoff then stays at least 2 s before the anchor, and every
+// set of one burst (made within a second) is after it.
+func (in *apacheInstance) cutoff() time.Time {
+	cut := in.anchor.Add(-apacheBurst)
+	if start := in.parent.Start; !in.anchor.Before(start.Add(-time.Second)) {
+		if byStart := start.Add(-3 * time.Second); byStart.After(cut) {
+			cut = byStart
+		}
+	}
+	return cut
+}
+
+// apacheFacts is what one scan knows of Apache in the namespace.
+type apacheFacts struct {
+	// users are the uids Apache runs its children as, each with where
+	// that was learned.
+	users map[int]string
+	// procs counts the Apache processes in the namespace.
+	procs     int
+	instances []*apacheInstance
+	// strays are Apache processes that are not root and whose parent is
+	// not Apache: children whose parent died (they keep serving, and keep
+	// using the mutexes).
+	strays []*Process
+	// byPID maps the PID of a process of an instance to it (filled while
+	// anchoring, read while judging).
+	byPID map[int]*apacheInstance
+
+	// Reasons shared by thousands of sets, made once.
+	goneNone string
+}
+
+// shape reports whether s looks like an Apache mutex of a known Apache
+// user.
+func (a *apacheFacts) shape(s *Set) bool {
+	if a == nil || s.Key != 0 || s.NSems != 1 || s.Perms != 0o600 || s.CUID != 0 || s.CGID != 0 || s.UID == 0 {
+		return false
+	}
+	_, ok := a.users[s.UID]
+	return ok
+}
+
+// shapeReason says why s counts as Apache's.
+func (a *apacheFacts) shapeReason(s *Set, n *names) string {
+	return "Apache's mutex shape: key 0 (IPC_PRIVATE), 1 semaphore, mode 0600, made by root for " + n.user(s.UID) + " (Apache's User: " + a.users[s.UID] + "); with key 0 only the Apache instance that made it can know its ID"
+}
+
+// learnApache finds Apache's processes among procs (already limited to
+// the namespace) and Apache's users from them and from the configuration
+// under confRoot.
+func learnApache(procs []*Process, byPID map[int]*Process, confRoot string, n *names) *apacheFacts {
+	a := &apacheFacts{users: map[int]string{}, byPID: map[int]*apacheInstance{}}
+	isApache := func(p *Process) bool { return p != nil && !p.Zombie() && isApacheComm(p.Comm) }
+	for _, p := range procs {
+		if !isApache(p) {
+			continue
+		}
+		a.procs++
+		parent := byPID[p.PPID]
+		switch {
+		case isApache(parent):
+			// A child. Its effective uid is Apache's User.
+			if u := p.UIDs[1]; u != 0 {
+				if _, ok := a.users[u]; !ok {
+					a.users[u] = "the running Apache's children run as it"
+				}
+			}
+		case hasUID(p, 0):
+			a.instances = append(a.instances, &apacheInstance{parent: p})
+		default:
+			a.strays = append(a.strays, p)
+		}
+	}
+	for _, s := range a.strays {
+		if u := s.UIDs[1]; u != 0 {
+			if _, ok := a.users[u]; !ok {
+				a.users[u] = "Apache processes run as it"
+			}
+		}
+	}
+	for uid, where := range configuredApacheUsers(confRoot, n) {
+		if _, ok := a.users[uid]; !ok {
+			a.users[uid] = where
+		}
+	}
+	sort.Slice(a.instances, func(i, j int) bool { return a.instances[i].parent.PID < a.instances[j].parent.PID })
+	a.goneNone = "no Apache process (apache2, httpd) runs in this IPC namespace, so no instance that could know this set is left"
+	return a
+}
+
+// instanceOf returns the running instance that process p belongs to: the
+// parent itself or one of its descendants.
+func (a *apacheFacts) instanceOf(p *Process, byPID map[int]*Process) *apacheInstance {
+	for steps := 0; p != nil && steps < 64; steps++ {
+		for _, in := range a.instances {
+			if in.parent == p {
+				return in
+			}
+		}
+		if p.PPID == p.PID {
+			return nil
+		}
+		p = byPID[p.PPID]
+	}
+	return nil
+}
+
+// anchor notes, for an Apache-shaped set whose operators are known, which
+// running instance it belongs to: one of its live operators is a process
+// of that instance. Called once per set, sequentially.
+func (a *apacheFacts) anchor(s *Set, byPID map[int]*Process) {
+	for _, op := range s.Operators {
+		// A process of the instance that started later than the set's last
+		// change by the clock counts too: after a clock step every start
+		// time moves. (If it is a reused PID instead, the anchor only gets
+		// older, and older sets are kept: the safe side.)
+		if op.State != OpRunning && op.State != OpLater {
+			continue
+		}
+		in, ok := a.byPID[op.PID]
+		if !ok {
+			in = a.instanceOf(byPID[op.PID], byPID)
+			a.byPID[op.PID] = in
+		}
+		if in == nil {
+			continue
+		}
+		if in.anchor.IsZero() || s.CTime.Before(in.anchor) {
+			in.anchor, in.anchorID = s.CTime.Time, s.ID
+		}
+	}
+}
+
+// judgeApache decides an Apache-shaped set that has no waiter and no live
+// operator, with every process of the namespace visible.
+func (a *apacheFacts) judgeApache(s *Set, n *names, reasons []string) (Verdict, Rule, []string) {
+	reasons = append(reasons, a.shapeReason(s, n))
+	if a.procs == 0 {
+		return Orphan, RuleApacheGone, append(reasons, a.goneNone)
+	}
+	if len(a.strays) > 0 {
+		return Stale, RuleApacheStrays, append(reasons, fmt.Sprintf("Apache children whose parent has gone still run (%s): they keep using the mutexes of their instance, and may use this one; settles when they exit", pidList(a.strays)))
+	}
+	clockOnly := []*apacheInstance{}
+	for _, in := range a.instances {
+		p := in.parent
+		if !in.anchor.IsZero() {
+			if !s.CTime.Before(in.cutoff()) {
+				return Live, RuleApacheInstance, append(reasons, fmt.Sprintf("made with or after the sets of the running Apache PID %d (set %d, made %s, has a live operator of that instance): it belongs to that instance", p.PID, in.anchorID, clock(in.anchor)))
+			}
+			continue
+		}
+		if !s.CTime.Before(p.Start.Add(-apacheBurst)) {
+			return Live, RuleApacheInstance, append(reasons, fmt.Sprintf("made after the running Apache PID %d started (%s): it may be one of that instance's sets", p.PID, clock(p.Start)))
+		}
+		clockOnly = append(clockOnly, in)
+	}
+	if len(clockOnly) > 0 {
+		p := clockOnly[0].parent
+		return Stale, RuleApacheClock, append(reasons, fmt.Sprintf("made %s, before the running Apache PID %d started (%s) by the clock only: none of that instance's sets has a live operator to compare with, and a stepped clock would look the same; settles once its children use their mutexes again", clock(s.CTime.Time), p.PID, clock(p.Start)))
+	}
+	var older []string
+	for _, in := range a.instances {
+		older = append(older, fmt.Sprintf("PID %d's sets date from %s", in.parent.PID, clock(in.anchor)))
+	}
+	return Orphan, RuleApacheGone, append(reasons, fmt.Sprintf("made %s, before the sets of every running Apache (%s); Apache makes its sets when it starts and at each graceful restart, so this one belongs to an instance that is gone", clock(s.CTime.Time), strings.Join(older, "; ")))
+}
+
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func hasUID(p *Process, uid int) bool {
+	for _, u := range p.UIDs {
+		if u == uid {
+			return true
+		}
+	}
+	return false
+}
+
+func pidList(procs []*Process) string {
+	var parts []string
+	for i, p := range procs {
+		if i == 4 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(procs)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("PID %d %s", p.PID, p.Comm))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Apache's configured User, without starting it or running apache2ctl
+// (which takes longer than a whole scan): Debian's envvars
+// (APACHE_RUN_USER), a literal User directive in the main configuration,
+// and the distributions' defaults when Apache is installed.
+
+var (
+	envvarsUser = regexp.MustCompile(`(?m)^\s*(?:export\s+)?APACHE_RUN_USER=["']?([A-Za-z0-9._-]+)`)
+	userLine    = regexp.MustCompile(`(?mi)^\s*User\s+["']?([A-Za-z0-9._#-]+)`)
+)
+
+var apacheConfCache struct {
+	sync.Mutex
+	root  string
+	stamp string
+	users map[string]string // user name -> where
+}
+
+// apacheConfigFiles are where the distributions keep what names Apache's
+// User: the file, and whether it is Debian's envvars.
+var apacheConfigFiles = []struct {
+	path    string
+	envvars bool
+}{
+	{"etc/apache2/envvars", true},
+	{"etc/apache2/apache2.conf", false},
+	{"etc/httpd/conf/httpd.conf", false},
+	{"usr/local/apache2/conf/httpd.conf", false},
+}
+
+// configuredApacheUsers maps the uids of Apache's configured users to
+// where each was found.
+func configuredApacheUsers(root string, n *names) map[int]string {
+	if root == "" {
+		root = "/"
+	}
+	byName := apacheUserNames(root)
+	out := map[int]string{}
+	for name, where := range byName {
+		if uid, ok := n.uidOf(name); ok && uid != 0 {
+			out[uid] = where
+		}
+	}
+	return out
+}
+
+// apacheUserNames reads the files (cached while none changes).
+func apacheUserNames(root string) map[string]string {
+	var stamp strings.Builder
+	files := apacheConfigFiles
+	// apache2ctl reads ${APACHE_CONFDIR}/envvars; so do we.
+	if dir := os.Getenv("APACHE_CONFDIR"); dir != "" && root == "/" {
+		files = append([]struct {
+			path    string
+			envvars bool
+		}{{strings.TrimPrefix(filepath.Join(dir, "envvars"), "/"), true}}, files...)
+	}
+	type found struct {
+		path    string
+		envvars bool
+		mtime   time.Time
+	}
+	var present []found
+	for _, f := range files {
+		st, err := os.Stat(filepath.Join(root, f.path))
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		present = append(present, found{f.path, f.envvars, st.ModTime()})
+		stamp.WriteString(f.path + "@" + strconv.FormatInt(st.ModTime().UnixNano(), 10) + ";")
+	}
+	for _, bin := range []string{"usr/sbin/apache2", "usr/sbin/httpd"} {
+		if _, err := os.Stat(filepath.Join(root, bin)); err == nil {
+			stamp.WriteString(bin + ";")
+		}
+	}
+	c := &apacheConfCache
+	c.Lock()
+	defer c.Unlock()
+	if c.users != nil && c.root == root && c.stamp == stamp.String() {
+		return c.users
+	}
+	users := map[string]string{}
+	for _, f := range present {
+		b, err := os.ReadFile(filepath.Join(root, f.path))
+		if err != nil || len(b) > 1<<20 {
+			continue
+		}
+		re := userLine
+		if f.envvars {
+			re = envvarsUser
+		}
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			name := string(m[1])
+			if strings.HasPrefix(name, "#") || strings.HasPrefix(name, "$") {
+				continue // a uid number or a variable: not a name we can use
+			}
+			if _, ok := users[name]; !ok {
+				users[name] = "/" + f.path
+			}
+		}
+	}
+	// Distribution defaults, when Apache is installed but names nobody.
+	if len(users) == 0 {
+		if exists(filepath.Join(root, "usr/sbin/apache2")) || exists(filepath.Join(root, "etc/apache2")) {
+			users["www-data"] = "Debian's default, no User found in /etc/apache2"
+		}
+		if exists(filepath.Join(root, "usr/sbin/httpd")) || exists(filepath.Join(root, "etc/httpd")) {
+			users["apache"] = "RHEL's default, no User found in /etc/httpd"
+		}
+	}
+	c.root, c.stamp, c.users = root, stamp.String(), users
+	return users
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
