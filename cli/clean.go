@@ -60,28 +60,41 @@ func runClean(env *Env, args []string) int {
 			return err
 		}
 		out.Namespace = snap.IPCNS
-		rm := ipc.NewRemover(ipc.RemoveOptions{Options: opts, AuditLog: *audit, AllowStale: *stale, DryRun: *dry})
+		rm := ipc.NewRemover(ipc.RemoveOptions{Options: opts, AuditLog: *audit, AllowStale: *stale, DryRun: *dry, Snapshot: snap})
 		byID := map[int]*ipc.Set{}
 		for i := range snap.Sets {
 			byID[snap.Sets[i].ID] = &snap.Sets[i]
 		}
+		var todo []ipc.Set
+		var slot []int // where each of todo goes in out.Removals
 		if len(ids) > 0 {
 			for _, id := range ids {
 				s, ok := byID[id]
 				if !ok {
-					out.Removals = append(out.Removals, ipc.Removal{ID: id, Outcome: ipc.AlreadyGone, Reason: "no set with this ID in the namespace (already removed?)"})
+					// Asked for by ID and not there: the caller's list is
+					// wrong (or the set went before the scan). Say so.
+					out.Removals = append(out.Removals, ipc.Removal{ID: id, Outcome: ipc.Failed, Reason: "no set with this ID in the namespace (already removed, or a typo?)"})
 					continue
 				}
-				out.Removals = append(out.Removals, rm.Remove(*s))
+				slot = append(slot, len(out.Removals))
+				out.Removals = append(out.Removals, ipc.Removal{})
+				todo = append(todo, *s)
 			}
-			return nil
+		} else {
+			for i := range snap.Sets {
+				s := &snap.Sets[i]
+				if s.Verdict == ipc.Orphan || (*stale && s.Verdict == ipc.Stale) {
+					slot = append(slot, len(out.Removals))
+					out.Removals = append(out.Removals, ipc.Removal{})
+					todo = append(todo, *s)
+				} else {
+					out.Kept[s.Verdict]++
+				}
+			}
 		}
-		for i := range snap.Sets {
-			s := &snap.Sets[i]
-			if s.Verdict == ipc.Orphan || (*stale && s.Verdict == ipc.Stale) {
-				out.Removals = append(out.Removals, rm.Remove(*s))
-			} else {
-				out.Kept[s.Verdict]++
+		if len(todo) > 0 {
+			for i, r := range rm.RemoveAll(todo) {
+				out.Removals[slot[i]] = r
 			}
 		}
 		return nil

@@ -199,9 +199,10 @@ func TestCleanByIDRefusesLiveAndStale(t *testing.T) {
 	if _, err := os.Stat(audit); err == nil {
 		t.Error("refusals wrote removal records")
 	}
-	_, _, code = run(t, "clean", "--id", "999999", "--audit-log", audit)
-	if code != 0 {
-		t.Errorf("missing ID: exit %d, want 0 (already gone)", code)
+	// Asked by ID for a set that is not there: the list was wrong; exit 1.
+	out, _, code = run(t, "clean", "--id", "999999", "--audit-log", audit)
+	if code != ExitFail || !strings.Contains(out, "no set with this ID") {
+		t.Errorf("missing ID: exit %d, want 1\n%s", code, out)
 	}
 }
 

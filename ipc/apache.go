@@ -152,6 +152,9 @@ func learnApache(procs []*Process, byPID map[int]*Process, confRoot string, n *n
 // parent itself or one of its descendants.
 func (a *apacheFacts) instanceOf(p *Process, byPID map[int]*Process) *apacheInstance {
 	for steps := 0; p != nil && steps < 64; steps++ {
+		if steps > 0 && p.Zombie() {
+			return nil // an ancestor that is gone holds nothing
+		}
 		for _, in := range a.instances {
 			if in.parent == p {
 				return in
@@ -171,10 +174,12 @@ func (a *apacheFacts) instanceOf(p *Process, byPID map[int]*Process) *apacheInst
 func (a *apacheFacts) anchor(s *Set, byPID map[int]*Process) {
 	for _, op := range s.Operators {
 		// A process of the instance that started later than the set's last
-		// change by the clock counts too: after a clock step every start
-		// time moves. (If it is a reused PID instead, the anchor only gets
-		// older, and older sets are kept: the safe side.)
-		if op.State != OpRunning && op.State != OpLater {
+		// change by the clock counts too (after a clock step every start
+		// time moves), and so does a zombie child not yet reaped (a child
+		// recycled after MaxConnectionsPerChild: its parent is still
+		// known). If either is a reused PID instead, the anchor only gets
+		// older, and older sets are kept: the safe side.
+		if op.State != OpRunning && op.State != OpLater && op.State != OpZombie {
 			continue
 		}
 		in, ok := a.byPID[op.PID]
@@ -187,6 +192,18 @@ func (a *apacheFacts) anchor(s *Set, byPID map[int]*Process) {
 		}
 		if in.anchor.IsZero() || s.CTime.Before(in.anchor) {
 			in.anchor, in.anchorID = s.CTime.Time, s.ID
+		}
+	}
+}
+
+// carryAnchors gives the instances that were running in old (same parent
+// PID and start time) the anchors old had found.
+func (a *apacheFacts) carryAnchors(old *apacheFacts) {
+	for _, in := range a.instances {
+		for _, o := range old.instances {
+			if o.parent.PID == in.parent.PID && o.parent.Start.Equal(in.parent.Start) {
+				in.anchor, in.anchorID = o.anchor, o.anchorID
+			}
 		}
 	}
 }
@@ -210,7 +227,11 @@ func (a *apacheFacts) judgeApache(s *Set, n *names, reasons []string) (Verdict, 
 			}
 			continue
 		}
-		if !s.CTime.Before(p.Start.Add(-apacheBurst)) {
+		// No set of its own to date by: its start time, by the clock.
+		// Its sets are made after it starts (ctime, whole seconds, at most
+		// a second before the start time): a stepped clock can only push
+		// them below this line (stale, never orphan).
+		if !s.CTime.Before(p.Start.Add(-3 * time.Second)) {
 			return Live, RuleApacheInstance, append(reasons, fmt.Sprintf("made after the running Apache PID %d started (%s): it may be one of that instance's sets", p.PID, clock(p.Start)))
 		}
 		clockOnly = append(clockOnly, in)
@@ -221,7 +242,7 @@ func (a *apacheFacts) judgeApache(s *Set, n *names, reasons []string) (Verdict, 
 	}
 	var older []string
 	for _, in := range a.instances {
-		older = append(older, fmt.Sprintf("PID %d's sets date from %s", in.parent.PID, clock(in.anchor)))
+		older = append(older, fmt.Sprintf("PID %d's sets date from %s (set %d has a live operator of it)", in.parent.PID, clock(in.anchor), in.anchorID))
 	}
 	return Orphan, RuleApacheGone, append(reasons, fmt.Sprintf("made %s, before the sets of every running Apache (%s); Apache makes its sets when it starts and at each graceful restart, so this one belongs to an instance that is gone", clock(s.CTime.Time), strings.Join(older, "; ")))
 }

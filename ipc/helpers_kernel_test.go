@@ -39,7 +39,7 @@ func init() {
 			fmt.Printf("verdict=%s %s\n", s.Verdict, strings.Join(s.Reasons, "; "))
 		case "remove":
 			s.Verdict = ipc.Orphan // pretend, to reach the kernel's own check
-			r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: f[2]})
+			r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: f[2], AllowStale: true})
 			fmt.Printf("outcome=%s reason=%s\n", r.Outcome, r.Reason)
 		}
 	}

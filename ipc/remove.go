@@ -1,7 +1,6 @@
 package ipc
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -52,6 +51,9 @@ type RemoveOptions struct {
 	AllowStale bool
 	// DryRun checks everything but removes nothing and writes no record.
 	DryRun bool
+	// Snapshot, when given and younger than a moment, lends its evidence
+	// (process table, Apache instances) to the first checks.
+	Snapshot *Snapshot
 }
 
 // DefaultAuditLog is /var/log/ipcscope/audit.jsonl for root, else
@@ -71,9 +73,10 @@ func DefaultAuditLog() string {
 	return filepath.Join(dir, "ipcscope", "audit.jsonl")
 }
 
-// Remover removes scanned sets one by one after checking each again. It
-// reads the process table at most every refreshEvery, so that a batch of
-// thousands of orphans does not re-read /proc thousands of times.
+// Remover removes scanned sets after checking each again. It reads the
+// process table at most every refreshEvery (and whenever a process has
+// started since), so that a batch of thousands of orphans does not re-read
+// /proc thousands of times.
 type Remover struct {
 	opts    RemoveOptions
 	env     *judgeEnv
@@ -83,10 +86,17 @@ type Remover struct {
 
 const refreshEvery = 500 * time.Millisecond
 
+// batchSize is how many records share one durable write (fsync).
+const batchSize = 2048
+
 // NewRemover prepares removals in the calling thread's IPC namespace.
 func NewRemover(opts RemoveOptions) *Remover {
 	opts.defaults()
-	return &Remover{opts: opts}
+	rm := &Remover{opts: opts}
+	if s := opts.Snapshot; s != nil && s.env != nil && time.Since(s.Taken) < refreshEvery {
+		rm.env, rm.envTime, rm.ns = s.env, s.Taken, s.IPCNS
+	}
+	return rm
 }
 
 // Remove removes one set as it was scanned, after making sure it is still
@@ -95,10 +105,208 @@ func Remove(scanned Set, opts RemoveOptions) Removal {
 	return NewRemover(opts).Remove(scanned)
 }
 
-// freshEnv reads the process table, unless the last read is younger than
-// refreshEvery and force is false.
+// Remove is the method form of the package-level Remove.
+func (rm *Remover) Remove(scanned Set) Removal { return rm.RemoveAll([]Set{scanned})[0] }
+
+// RemoveAll removes every set given that passes the checks, in batches:
+// each set is read and judged again; the records of a batch are written
+// and made durable together; then, immediately before its IPC_RMID, each
+// set is read and judged once more (it may have come back into use while
+// the disk was busy), and a set that fails that last check gets a
+// "remove-cancelled" record instead of being removed.
+func (rm *Remover) RemoveAll(scanned []Set) []Removal {
+	out := make([]Removal, len(scanned))
+	var log *auditLog
+	if !rm.opts.DryRun {
+		// Before the first check: a concurrent clean finishes its batch
+		// first, and what it removed is then already gone for us.
+		if err := rm.freshEnv(false); err != nil {
+			return failAll(scanned, out, "reading the process table: "+err.Error())
+		}
+		var err error
+		if log, err = openAudit(rm.opts.AuditLog, rm.env.names.user(os.Getuid()), rm.ns); err != nil {
+			return failAll(scanned, out, "audit log: "+err.Error()+"; nothing removed")
+		}
+		defer log.close()
+	}
+	for lo := 0; lo < len(scanned); lo += batchSize {
+		hi := min(lo+batchSize, len(scanned))
+		rm.batch(scanned[lo:hi], out[lo:hi], log)
+	}
+	return out
+}
+
+func failAll(scanned []Set, out []Removal, why string) []Removal {
+	for i := range scanned {
+		s := &scanned[i]
+		out[i] = Removal{ID: s.ID, Key: s.Key, Owner: s.Owner, Verdict: s.Verdict, Reasons: s.Reasons, Outcome: Failed, Reason: why}
+	}
+	return out
+}
+
+func (rm *Remover) batch(scanned []Set, out []Removal, log *auditLog) {
+	nows := make([]Set, len(scanned))
+	ok := make([]bool, len(scanned))
+	envErr := rm.freshEnv(false)
+	for i := range scanned {
+		if envErr != nil {
+			failAll(scanned[i:], out[i:], "reading the process table: "+envErr.Error())
+			return
+		}
+		out[i], ok[i] = rm.check(&scanned[i], &nows[i])
+		if ok[i] && rm.opts.DryRun {
+			out[i].Outcome, out[i].Reason = WouldRemove, "passes every check; dry run, nothing removed"
+			ok[i] = false
+		}
+		if ok[i] {
+			log.add(&nows[i], "remove", "")
+		}
+	}
+	if log == nil {
+		return
+	}
+	if err := log.flush(); err != nil {
+		log.buf = log.buf[:0]
+		for i := range out {
+			if ok[i] {
+				out[i].Outcome, out[i].Reason = Failed, "audit log: "+err.Error()+"; nothing removed"
+			}
+		}
+		return
+	}
+	// Every record of the batch is durable. Now each set once more, and
+	// at once its removal. A process that started while the disk was busy
+	// may be a new user of a set: then the table is read again first.
+	if err := rm.freshEnv(false); err != nil {
+		for i := range out {
+			if ok[i] {
+				out[i].Outcome, out[i].Reason = Failed, "after its record was written: reading the process table: "+err.Error()
+				log.add(&nows[i], "remove-cancelled", out[i].Reason)
+			}
+		}
+		_ = log.flush()
+		return
+	}
+	for i := range scanned {
+		if !ok[i] {
+			continue
+		}
+		var again Set
+		r, still := rm.check(&nows[i], &again)
+		if !still {
+			r.Reason = "after its record was written: " + r.Reason
+			out[i] = r
+			log.add(&nows[i], "remove-cancelled", r.Reason)
+			continue
+		}
+		if err := sysv.Remove(again.ID); err != nil {
+			r := &out[i]
+			switch {
+			case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
+				r.Outcome, r.Reason = AlreadyGone, "the set was removed by someone else a moment ago"
+			case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+				r.Outcome, r.Reason = Failed, fmt.Sprintf("permission denied: removing needs root or the set's owner (%s) or creator (%s)", again.Owner, again.CUser)
+			default:
+				r.Outcome, r.Reason = Failed, fmt.Sprintf("semctl IPC_RMID: %v", err)
+			}
+			log.add(&again, "remove-failed", r.Reason)
+			continue
+		}
+		out[i].Outcome, out[i].Reason = Removed, "removed"
+	}
+	if err := log.flush(); err != nil {
+		for i := range out {
+			if out[i].Outcome == Removed {
+				out[i].Reason = "removed; its record was written first, but a follow-up record (a cancelled or failed removal) could not be: " + err.Error()
+			}
+		}
+	}
+}
+
+// check reads the set again and judges it, as was (scanned, or the state
+// recorded), into now. ok is true when it may be removed.
+func (rm *Remover) check(was *Set, now *Set) (Removal, bool) {
+	r := Removal{ID: was.ID, Key: was.Key, Owner: was.Owner, Verdict: was.Verdict, Reasons: was.Reasons}
+	if reason := rm.refuse(was.Verdict); reason != "" {
+		r.Outcome, r.Reason = Refused, "at scan time: "+reason
+		return r, false
+	}
+	if rm.env == nil {
+		r.Outcome, r.Reason = Failed, "no process table read"
+		return r, false
+	}
+	// IPC_STAT, the semaphores, IPC_STAT again: a first semop between the
+	// two reads would show a new operator against old times.
+	ds, err := sysv.Stat(was.ID)
+	if err != nil {
+		switch {
+		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
+			r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
+		case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+			r.Outcome, r.Reason = Failed, fmt.Sprintf("cannot read the set again before removing it: needs root or read permission (mode %s, owner %s)", was.Perms, was.Owner)
+		default:
+			r.Outcome, r.Reason = Failed, fmt.Sprintf("semctl IPC_STAT: %v", err)
+		}
+		return r, false
+	}
+	fillFromRow(now, rowFromDS(was.ID, &ds), rm.env.names, nil)
+	if why := sameObject(was, now); why != "" {
+		r.Outcome, r.Reason = Refused, "the set changed since the scan ("+why+"); scan again"
+		return r, false
+	}
+	var vals []uint16
+	readErr := readSems(now, &vals)
+	if isGone(readErr) {
+		r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
+		return r, false
+	}
+	if ds2, err := sysv.Stat(was.ID); err != nil || ds2.OTime != ds.OTime || ds2.CTime != ds.CTime {
+		r.Outcome, r.Reason = Refused, "the set changed while it was read again (operated on, or removed); scan again"
+		if err != nil && (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) {
+			r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
+		}
+		return r, false
+	}
+	rm.judgeOne(now, readErr)
+	if now.Verdict != Live && rm.tableMissesAnOperator(now) {
+		// The cached process table is older than the sempids just read: a
+		// process it calls dead is there. Read it again and judge again.
+		if err := rm.freshEnv(true); err != nil {
+			r.Outcome, r.Reason = Failed, "reading the process table: "+err.Error()
+			return r, false
+		}
+		rm.judgeOne(now, readErr)
+	}
+	r.Verdict, r.Reasons = now.Verdict, now.Reasons
+	if reason := rm.refuse(now.Verdict); reason != "" {
+		r.Outcome, r.Reason = Refused, "now: "+reason
+		return r, false
+	}
+	return r, true
+}
+
+func (rm *Remover) judgeOne(s *Set, readErr error) {
+	rm.env.learnHolders([]Set{*s})
+	judge(s, rm.env, readErr, nil)
+}
+
+// freshEnv reads the process table again when the last read is older than
+// refreshEvery, when a process has started since (it may be a new user of
+// a set), or when forced. The Apache instances keep what their sets showed
+// (the anchors): a new instance has none, and its age alone never makes an
+// older set an orphan.
 func (rm *Remover) freshEnv(force bool) error {
-	if !force && rm.env != nil && time.Since(rm.envTime) < refreshEvery {
+	if !force && rm.env != nil && time.Since(rm.envTime) < refreshEvery && !rm.newProcesses() {
+		return nil
+	}
+	if rm.env == nil {
+		// The first evidence is a whole scan: the Apache instances are
+		// dated by their sets.
+		snap, err := Scan(rm.opts.Options)
+		if err != nil {
+			return err
+		}
+		rm.env, rm.envTime, rm.ns = snap.env, snap.Taken, snap.IPCNS
 		return nil
 	}
 	procs, err := ReadProcTable(rm.opts.ProcRoot)
@@ -108,84 +316,35 @@ func (rm *Remover) freshEnv(force bool) error {
 	if link, err := os.Readlink(procPath(rm.opts.ProcRoot, "thread-self/ns/ipc")); err == nil {
 		rm.ns = parseNSLink(link)
 	}
-	env := &judgeEnv{procs: procs, ns: rm.ns, names: loadNames(rm.opts.Passwd, rm.opts.Group)}
-	env.allVisible, env.whyNotVisible = visibility(rm.opts.Options, procs)
+	env := newJudgeEnv(rm.opts.Options, procs, rm.ns, loadNames(rm.opts.Passwd, rm.opts.Group))
+	if rm.env != nil && rm.env.apache != nil {
+		env.apache.carryAnchors(rm.env.apache)
+	}
 	rm.env, rm.envTime = env, time.Now()
 	return nil
 }
 
-// Remove is the method form of the package-level Remove.
-func (rm *Remover) Remove(scanned Set) Removal {
-	r := Removal{ID: scanned.ID, Key: scanned.Key, Owner: scanned.Owner, Verdict: scanned.Verdict, Reasons: scanned.Reasons}
-	if reason := rm.refuse(scanned.Verdict); reason != "" {
-		r.Outcome, r.Reason = Refused, "at scan time: "+reason
-		return r
-	}
-	// Read it again, now.
-	ds, err := sysv.Stat(scanned.ID)
+// newProcesses reports whether /proc lists a PID the cached table lacks.
+func (rm *Remover) newProcesses() bool {
+	d, err := os.Open(rm.opts.ProcRoot)
 	if err != nil {
-		switch {
-		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
-			r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
-		case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
-			r.Outcome, r.Reason = Failed, fmt.Sprintf("cannot read the set again before removing it: needs root or read permission (mode %s, owner %s)", scanned.Perms, scanned.Owner)
-		default:
-			r.Outcome, r.Reason = Failed, fmt.Sprintf("semctl IPC_STAT: %v", err)
+		return true
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return true
+	}
+	for _, n := range names {
+		if n[0] < '0' || n[0] > '9' {
+			continue
 		}
-		return r
-	}
-	if err := rm.freshEnv(false); err != nil {
-		r.Outcome, r.Reason = Failed, "reading the process table: "+err.Error()
-		return r
-	}
-	now := setFromRow(rowFromDS(scanned.ID, &ds), rm.env.names)
-	if why := sameObject(&scanned, &now); why != "" {
-		r.Outcome, r.Reason = Refused, "the set changed since the scan ("+why+"); scan again"
-		return r
-	}
-	var vals []uint16
-	readErr := readSems(&now, &vals)
-	if isGone(readErr) {
-		r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
-		return r
-	}
-	judge(&now, rm.env, readErr, nil)
-	if now.Verdict != Live && rm.tableMissesAnOperator(&now) {
-		// The cached process table is older than the sempids just read: a
-		// process it calls dead is there. Read it again and judge again.
-		if err := rm.freshEnv(true); err != nil {
-			r.Outcome, r.Reason = Failed, "reading the process table: "+err.Error()
-			return r
+		pid, err := strconv.Atoi(n)
+		if err == nil && rm.env.procs.ByPID[pid] == nil {
+			return true
 		}
-		judge(&now, rm.env, readErr, nil)
 	}
-	r.Verdict, r.Reasons = now.Verdict, now.Reasons
-	if reason := rm.refuse(now.Verdict); reason != "" {
-		r.Outcome, r.Reason = Refused, "now: "+reason
-		return r
-	}
-	if rm.opts.DryRun {
-		r.Outcome, r.Reason = WouldRemove, "passes every check; dry run, nothing removed"
-		return r
-	}
-	if err := rm.audit(&now, "remove", ""); err != nil {
-		r.Outcome, r.Reason = Failed, "audit log: "+err.Error()+"; nothing removed"
-		return r
-	}
-	if err := sysv.Remove(scanned.ID); err != nil {
-		switch {
-		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
-			r.Outcome, r.Reason = AlreadyGone, "the set was removed by someone else a moment ago"
-		case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
-			r.Outcome, r.Reason = Failed, fmt.Sprintf("permission denied: removing needs root or the set's owner (%s) or creator (%s)", now.Owner, now.CUser)
-		default:
-			r.Outcome, r.Reason = Failed, fmt.Sprintf("semctl IPC_RMID: %v", err)
-		}
-		_ = rm.audit(&now, "remove-failed", r.Reason)
-		return r
-	}
-	r.Outcome, r.Reason = Removed, "removed"
-	return r
+	return false
 }
 
 // tableMissesAnOperator reports whether some operator the table calls
@@ -234,45 +393,4 @@ func sameObject(was, now *Set) string {
 		return "otime moved: someone operated on it since"
 	}
 	return ""
-}
-
-// auditRecord is one line of the audit log.
-type auditRecord struct {
-	Time   time.Time `json:"time"`
-	Action string    `json:"action"`
-	UID    int       `json:"uid"`
-	User   string    `json:"user"`
-	Host   string    `json:"host"`
-	IPCNS  uint64    `json:"ipc_namespace"`
-	Error  string    `json:"error,omitempty"`
-	Set    *Set      `json:"set"`
-}
-
-func (rm *Remover) audit(s *Set, action, errText string) error {
-	if rm.opts.AuditLog == "" {
-		return errors.New("no audit log file given")
-	}
-	host, _ := os.Hostname()
-	rec := auditRecord{Time: time.Now().UTC(), Action: action, UID: os.Getuid(), User: rm.env.names.user(os.Getuid()), Host: host, IPCNS: rm.ns, Error: errText, Set: s}
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	line = append(line, '\n')
-	if err := os.MkdirAll(filepath.Dir(rm.opts.AuditLog), 0o750); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(rm.opts.AuditLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -176,6 +176,9 @@ func TestJudgeRules(t *testing.T) {
 		// after Apache started, so its computed start is later than its
 		// sets; the anchor (a set it uses) still dates them.
 		{"clock stepped forward, own set with dead operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{shifted(parent, time.Hour), shifted(kid, time.Hour)}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
+		// A child recycled a moment ago, not yet reaped: a zombie whose
+		// parent is the running Apache still dates that Apache's sets.
+		{"a zombie child dates its instance's sets", apacheSet(early, Semaphore{PID: 90}), []Set{func() Set { s := own; s.Sems = []Semaphore{{PID: 502}}; return s }()}, []*Process{parent, func() *Process { z := child(proc(502, 33, "apache2", t0.Add(-time.Minute)), parent); z.State = 'Z'; return z }()}, false, nil, nil, Orphan, RuleApacheGone, "set 7"},
 		{"Apache children whose parent died", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{strayKid}, false, nil, nil, Stale, RuleApacheStrays, "PID 600 apache2"},
 		{"Apache's set from a nested PID namespace", apacheSet(early, Semaphore{PID: 90}), nil, nil, true, nil, nil, Stale, RuleNotVisible, "nothing is called orphan from here"},
 		{"Apache's shape but the owner is not Apache's User", func() Set { s := apacheSet(early, Semaphore{PID: 90}); s.UID = 1000; return s }(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
