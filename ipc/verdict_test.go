@@ -145,7 +145,11 @@ func TestJudgeRules(t *testing.T) {
 		{"root owned and made, root runs here", plainSet(0, Semaphore{PID: 100}), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "2 processes of user root (init, sshd)"},
 		// Issue 8 case 1, for a set of no known shape: made by root, handed
 		// to www-data; root's processes may hold it.
-		{"made by root for another user", func() Set { s := plainSet(33, Semaphore{PID: 100}, Semaphore{}, Semaphore{}); s.CUID, s.CGID = 0, 0; return s }(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
+		{"made by root for another user", func() Set {
+			s := plainSet(33, Semaphore{PID: 100}, Semaphore{}, Semaphore{})
+			s.CUID, s.CGID = 0, 0
+			return s
+		}(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
 		// Issue 8 case 6: keyed sets can be found again by anyone let in.
 		{"keyed 0666 set, another user runs", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key, s.Perms = 0x5100, 0o666; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleHolders, "found again with semget() by any process its permissions let in (mode 0666), and 2 processes of users root, php (init, php-cgi)"},
 		{"keyed 0600 set, only strangers run", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key = 0x5100; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Orphan, RuleNoHolders, "no process that its permissions let in"},
@@ -178,7 +182,11 @@ func TestJudgeRules(t *testing.T) {
 		{"clock stepped forward, own set with dead operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{shifted(parent, time.Hour), shifted(kid, time.Hour)}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
 		// A child recycled a moment ago, not yet reaped: a zombie whose
 		// parent is the running Apache still dates that Apache's sets.
-		{"a zombie child dates its instance's sets", apacheSet(early, Semaphore{PID: 90}), []Set{func() Set { s := own; s.Sems = []Semaphore{{PID: 502}}; return s }()}, []*Process{parent, func() *Process { z := child(proc(502, 33, "apache2", t0.Add(-time.Minute)), parent); z.State = 'Z'; return z }()}, false, nil, nil, Orphan, RuleApacheGone, "set 7"},
+		{"a zombie child dates its instance's sets", apacheSet(early, Semaphore{PID: 90}), []Set{func() Set { s := own; s.Sems = []Semaphore{{PID: 502}}; return s }()}, []*Process{parent, func() *Process {
+			z := child(proc(502, 33, "apache2", t0.Add(-time.Minute)), parent)
+			z.State = 'Z'
+			return z
+		}()}, false, nil, nil, Orphan, RuleApacheGone, "set 7"},
 		{"Apache children whose parent died", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{strayKid}, false, nil, nil, Stale, RuleApacheStrays, "PID 600 apache2"},
 		{"Apache's set from a nested PID namespace", apacheSet(early, Semaphore{PID: 90}), nil, nil, true, nil, nil, Stale, RuleNotVisible, "nothing is called orphan from here"},
 		{"Apache's shape but the owner is not Apache's User", func() Set { s := apacheSet(early, Semaphore{PID: 90}); s.UID = 1000; return s }(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
