@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
 	"ipcscope/ipc"
 )
 
@@ -28,6 +30,50 @@ type removeDialog struct {
 }
 
 type removedMsg struct{ results []ipc.Removal }
+
+// open reports whether the dialog is on screen: it then takes every key.
+func (d *removeDialog) open() bool { return d.stage != dlgNone }
+
+// key handles a key while the dialog is open. Only y goes on (once more
+// when stale sets are selected) and then starts remove; any other key
+// cancels (cancelled). While the removal runs keys do nothing; on the
+// result any key closes the dialog.
+func (d *removeDialog) key(msg tea.KeyPressMsg, remove func(allowStale bool, sets []ipc.Set) tea.Cmd) (cmd tea.Cmd, cancelled bool) {
+	switch d.stage {
+	case dlgConfirm, dlgConfirmStale:
+		if msg.String() != "y" {
+			*d = removeDialog{}
+			return nil, true
+		}
+		if d.stage == dlgConfirm && d.stale > 0 {
+			d.stage = dlgConfirmStale
+			return nil, false
+		}
+		d.stage = dlgRunning
+		return remove(d.stale > 0, d.sets), false
+	case dlgResult:
+		*d = removeDialog{}
+	}
+	return nil, false
+}
+
+// done shows the outcome of the removals and counts those that succeeded.
+func (d *removeDialog) done(results []ipc.Removal) (ok int) {
+	d.results = results
+	d.stage = dlgResult
+	for _, r := range results {
+		if r.OK() {
+			ok++
+		}
+	}
+	return ok
+}
+
+func removeCmd(remove RemoveFunc, ns NS, allowStale bool, sets []ipc.Set) tea.Cmd {
+	return func() tea.Msg {
+		return removedMsg{results: remove(ns, allowStale, sets)}
+	}
+}
 
 func newRemoveDialog(sets []ipc.Set) removeDialog {
 	d := removeDialog{stage: dlgConfirm, sets: sets}

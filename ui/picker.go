@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"ipcscope/ipc"
@@ -69,6 +70,42 @@ func (p *nsPicker) current() (ipc.Namespace, bool) {
 		return ipc.Namespace{}, false
 	}
 	return p.rows[p.cursor], true
+}
+
+// open starts the picker on the namespace shown and lists the namespaces
+// (without root there is nothing to list: the pane says so).
+func (p *nsPicker) open(shown uint64, list NamespacesFunc) tea.Cmd {
+	if p.notRoot {
+		return nil
+	}
+	for i := range p.rows {
+		if p.rows[i].Inode == shown {
+			p.cursor = i
+		}
+	}
+	p.clamp()
+	return p.list(list)
+}
+
+// key handles a key in the picker: movement, r lists again, esc or N
+// closes it (closed), Enter chooses the namespace under the cursor.
+func (p *nsPicker) key(k *KeyMap, msg tea.KeyPressMsg, list NamespacesFunc) (cmd tea.Cmd, chosen *ipc.Namespace, closed bool) {
+	if navigate(k, msg, &p.scroll, p.move, len(p.rows)) {
+		return nil, nil, false
+	}
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Namespaces):
+		return nil, nil, true
+	case key.Matches(msg, k.Refresh):
+		if !p.notRoot {
+			return p.list(list), nil, false
+		}
+	case key.Matches(msg, k.Details):
+		if ns, ok := p.current(); ok {
+			return nil, &ns, false
+		}
+	}
+	return nil, nil, false
 }
 
 // target is where Enter on ns takes the inspector: our own namespace
