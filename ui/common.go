@@ -26,13 +26,13 @@ func newCommon(readOnly bool, now func() time.Time) *Common {
 		now = time.Now
 	}
 	c := &Common{IsDark: true, Now: now}
-	c.Styles = NewStyles(true)
-	c.Keys = NewKeyMap(readOnly)
+	c.Styles = newStyles(true)
+	c.Keys = newKeyMap(readOnly)
 	return c
 }
 
 // SetDark switches the palette after tea.BackgroundColorMsg.
 func (c *Common) SetDark(dark bool) {
 	c.IsDark = dark
-	c.Styles = NewStyles(dark)
+	c.Styles = newStyles(dark)
 }

@@ -100,9 +100,9 @@ func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
 	return b.String()
 }
 
-// DialogSetLine is one set as the confirmation lists it (pure).
-func DialogSetLine(s *ipc.Set) string {
-	return fmt.Sprintf("%8d  %s  %-9s nsems %-3d %-7s %s", s.ID, s.Key, s.Owner, s.NSems, VerdictWord(s.Verdict), OperatorsCell(s))
+// dialogSetLine is one set as the confirmation lists it (pure).
+func dialogSetLine(s *ipc.Set) string {
+	return fmt.Sprintf("%8d  %s  %-9s nsems %-3d %-7s %s", s.ID, s.Key, s.Owner, s.NSems, verdictWord(s.Verdict), operatorsCell(s))
 }
 
 // view renders the dialog box content for a screen of the given size.
@@ -122,8 +122,8 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 				break
 			}
 			s := &d.sets[i]
-			l := DialogSetLine(s)
-			w := VerdictWord(s.Verdict)
+			l := dialogSetLine(s)
+			w := verdictWord(s.Verdict)
 			l = strings.Replace(l, w, st.Verdict[s.Verdict].Render(w), 1)
 			add(l)
 		}

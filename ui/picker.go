@@ -119,10 +119,10 @@ func nsTarget(ns ipc.Namespace, self uint64) NS {
 
 const pickerColumns = "   INODE      NS        PROCS     SETS/SEMMNI ORPHANS  CONTAINER · COMMANDS"
 
-// NamespaceCells renders one namespace as the picker shows it (pure):
+// namespaceCells renders one namespace as the picker shows it (pure):
 // where ("host", "own"), processes, sets vs SEMMNI with a level word,
 // orphans and what runs there.
-func NamespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, sets, orphans, what string) {
+func namespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, sets, orphans, what string) {
 	var w []string
 	if ns.Host {
 		w = append(w, "host")
@@ -203,7 +203,7 @@ func (p *nsPicker) View(width int, shown, self uint64) string {
 func (p *nsPicker) row(i, width int, shown, self uint64) string {
 	st := &p.c.Styles
 	ns := &p.rows[i]
-	where, procs, sets, orphans, what := NamespaceCells(st, ns, self)
+	where, procs, sets, orphans, what := namespaceCells(st, ns, self)
 	mark := "   "
 	if i == p.cursor {
 		mark = ">  "

@@ -10,16 +10,16 @@ import (
 func TestSetCells(t *testing.T) {
 	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead}, ipc.Operator{PID: 3105, State: ipc.OpRunning, Comm: "apache2"})
 	s.Sems[0].NCount = 2
-	c := SetCells(&s, fixedNow)
+	c := setCells(&s, fixedNow)
 	want := [numCols]string{"32769", "0x00000000", "www-data", "0600", "1", "50m", "3h", "2647 dead, 3105 apache2, 2 waiting", "ORPHAN"}
 	if c != want {
 		t.Errorf("cells\n got %q\nwant %q", c, want)
 	}
 	empty := ipc.Set{}
-	if got := OperatorsCell(&empty); got != "none" {
+	if got := operatorsCell(&empty); got != "none" {
 		t.Errorf("no operators: %q", got)
 	}
-	if VerdictWord(ipc.Live) != "LIVE" || VerdictWord("") != "?" {
+	if verdictWord(ipc.Live) != "LIVE" || verdictWord("") != "?" {
 		t.Error("verdict words")
 	}
 }
@@ -66,7 +66,7 @@ func TestPad(t *testing.T) {
 
 func TestDialogLineAndIpcrm(t *testing.T) {
 	s := fixtureSet(65537, ipc.Orphan, "www-data", ipc.Operator{PID: 2600, State: ipc.OpDead})
-	if got := DialogSetLine(&s); !strings.Contains(got, "65537") || !strings.Contains(got, "ORPHAN") || !strings.Contains(got, "2600 dead") {
+	if got := dialogSetLine(&s); !strings.Contains(got, "65537") || !strings.Contains(got, "ORPHAN") || !strings.Contains(got, "2600 dead") {
 		t.Errorf("dialog line %q", got)
 	}
 	sets := make([]ipc.Set, 10)
@@ -82,6 +82,6 @@ func BenchmarkSetCells(b *testing.B) {
 	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead})
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = SetCells(&s, fixedNow)
+		_ = setCells(&s, fixedNow)
 	}
 }
