@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -91,7 +92,7 @@ func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
 	b.WriteString("ipcrm")
 	for i, s := range sets {
 		if i == maxIDs {
-			fmt.Fprintf(&b, " … (%s sets)", commas(int64(len(sets))))
+			fmt.Fprintf(&b, " … (%s sets)", textfmt.Commas(int64(len(sets))))
 			break
 		}
 		b.WriteString(" -s ")
@@ -114,11 +115,11 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 	add := func(s string) { lines = append(lines, s) }
 	switch d.stage {
 	case dlgConfirm, dlgConfirmStale:
-		add(st.DialogTitle.Render(fmt.Sprintf("Remove %s?", plural(len(d.sets), "semaphore set", "semaphore sets"))))
+		add(st.DialogTitle.Render(fmt.Sprintf("Remove %s?", textfmt.Plural(len(d.sets), "semaphore set", "semaphore sets"))))
 		add("")
 		for i := range d.sets {
 			if i == listMax {
-				add(st.Dim.Render(fmt.Sprintf("  … and %s more", commas(int64(len(d.sets)-i)))))
+				add(st.Dim.Render(fmt.Sprintf("  … and %s more", textfmt.Commas(int64(len(d.sets)-i)))))
 				break
 			}
 			s := &d.sets[i]
@@ -133,14 +134,14 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 		add(st.Dim.Render("Audit log: " + auditLog))
 		add("")
 		if d.stage == dlgConfirmStale {
-			add(st.Warn.Render(fmt.Sprintf("STALE: %s: the owner still runs processes.", plural(d.stale, "set is stale", "sets are stale"))))
+			add(st.Warn.Render(fmt.Sprintf("STALE: %s: the owner still runs processes.", textfmt.Plural(d.stale, "set is stale", "sets are stale"))))
 			add(st.Warn.Render("They are probably leaked, but a program may come back to them."))
 			add(st.Bold.Render("y") + " remove the stale sets too   " + st.Bold.Render("any other key") + " cancel (default: No)")
 		} else {
 			add(st.Bold.Render("y") + " remove   " + st.Bold.Render("any other key") + " cancel (default: No)")
 		}
 	case dlgRunning:
-		add(st.DialogTitle.Render(fmt.Sprintf("Removing %s…", plural(len(d.sets), "set", "sets"))))
+		add(st.DialogTitle.Render(fmt.Sprintf("Removing %s…", textfmt.Plural(len(d.sets), "set", "sets"))))
 	case dlgResult:
 		ok := 0
 		for _, r := range d.results {
@@ -152,7 +153,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 		add("")
 		for i, r := range d.results {
 			if i == listMax {
-				add(st.Dim.Render(fmt.Sprintf("  … and %s more", commas(int64(len(d.results)-i)))))
+				add(st.Dim.Render(fmt.Sprintf("  … and %s more", textfmt.Commas(int64(len(d.results)-i)))))
 				break
 			}
 			word := strings.ToUpper(string(r.Outcome))

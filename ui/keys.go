@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 	"ipcscope/probe"
 )
@@ -188,7 +189,7 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		if why := t.toggle(); why != "" {
 			m.setStatus(why, true)
 		} else {
-			m.setStatus(fmt.Sprintf("%s selected", plural(len(t.selected), "set", "sets")), false)
+			m.setStatus(fmt.Sprintf("%s selected", textfmt.Plural(len(t.selected), "set", "sets")), false)
 			t.move(1)
 		}
 	case key.Matches(msg, k.SelectOrphans):
@@ -196,7 +197,7 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		if n == 0 {
 			m.setStatus("no orphans to select", false)
 		} else {
-			m.setStatus(fmt.Sprintf("%s selected: press x to remove", plural(n, "orphan", "orphans")), false)
+			m.setStatus(fmt.Sprintf("%s selected: press x to remove", textfmt.Plural(n, "orphan", "orphans")), false)
 		}
 	case key.Matches(msg, k.Remove):
 		sets := t.selectedSets()

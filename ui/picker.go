@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -131,7 +132,7 @@ func namespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, s
 		w = append(w, "own")
 	}
 	where = strings.Join(w, "·")
-	procs = commas(int64(ns.Processes))
+	procs = textfmt.Commas(int64(ns.Processes))
 	sets, orphans = "?", "?"
 	if s := ns.Summary; s != nil {
 		used, limit := int64(s.Usage.Sets), int64(s.Limits.SEMMNI)
@@ -140,8 +141,8 @@ func namespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, s
 			pct = 100 * float64(used) / float64(limit)
 		}
 		_, word, _ := st.level(pct, limit > 0 && used >= limit)
-		sets = fmt.Sprintf("%s/%s %s", commas(used), commas(limit), word)
-		orphans = commas(int64(s.Usage.Orphans))
+		sets = fmt.Sprintf("%s/%s %s", textfmt.Commas(used), textfmt.Commas(limit), word)
+		orphans = textfmt.Commas(int64(s.Usage.Orphans))
 	}
 	var parts []string
 	for _, c := range ns.Containers {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -58,8 +59,8 @@ func setCells(s *ipc.Set, now time.Time) [numCols]string {
 	c[colOwner] = s.Owner
 	c[colPerms] = s.Perms.String()
 	c[colNSems] = strconv.Itoa(s.NSems)
-	c[colOp] = ipc.Age(s.OTime, now)
-	c[colChanged] = ipc.Age(s.CTime, now)
+	c[colOp] = textfmt.Age(s.OTime.Time, now)
+	c[colChanged] = textfmt.Age(s.CTime.Time, now)
 	c[colOperators] = operatorsCell(s)
 	c[colVerdict] = verdictWord(s.Verdict)
 	return c

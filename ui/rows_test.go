@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -59,7 +60,7 @@ func TestPad(t *testing.T) {
 			t.Errorf("pad(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
 		}
 	}
-	if got := commas(32000); got != "32,000" || commas(-1234567) != "-1,234,567" || commas(999) != "999" {
+	if got := textfmt.Commas(32000); got != "32,000" || textfmt.Commas(-1234567) != "-1,234,567" || textfmt.Commas(999) != "999" {
 		t.Errorf("commas: %s", got)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"ipcscope/internal/textfmt"
 )
 
 // The view: how the screen is shared between the panes (layout), and the
@@ -182,13 +184,13 @@ func (m *Model) pickerTitle() string {
 
 func (m *Model) setsTitle() string {
 	shown, total, sel := m.table.counts()
-	s := fmt.Sprintf("Semaphore sets: %s", commas(int64(total)))
+	s := fmt.Sprintf("Semaphore sets: %s", textfmt.Commas(int64(total)))
 	if m.table.filter != "" {
-		s = fmt.Sprintf("Semaphore sets: %s of %s match /%s", commas(int64(shown)), commas(int64(total)), m.table.filter)
+		s = fmt.Sprintf("Semaphore sets: %s of %s match /%s", textfmt.Commas(int64(shown)), textfmt.Commas(int64(total)), m.table.filter)
 	}
 	s += " · sort " + sortNames[m.table.sortBy]
 	if sel > 0 {
-		s += fmt.Sprintf(" · %s selected (x removes)", commas(int64(sel)))
+		s += fmt.Sprintf(" · %s selected (x removes)", textfmt.Commas(int64(sel)))
 	}
 	return s
 }
