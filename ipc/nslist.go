@@ -12,6 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Listing IPC namespaces: Namespaces finds every one that has a process
+// in it and summarizes its sets. Entering one is in nsenter.go.
+
 // InitIPCNSInode is the inode of the host's (initial) IPC namespace,
 // PROC_IPC_INIT_INO in include/linux/proc_ns.h.
 const InitIPCNSInode = 0xEFFFFFFF
