@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"ipcscope/ipc"
@@ -13,13 +12,18 @@ import (
 // packages: every function the model calls comes through Config, so tests
 // give fakes and production gets the defaults below.
 
-// ScanFunc takes a snapshot of the IPC namespace ns (ipc.Scan, or
-// ipc.ScanNamespaceOf for another namespace, in production).
+// NS names the IPC namespace the inspector shows: ipc.NS, whose zero
+// value is the inspector's own, and whose inode, once known, pins it (see
+// ipc.NS: scans and removals fail rather than act in another namespace).
+type NS = ipc.NS
+
+// ScanFunc takes a snapshot of the IPC namespace ns (ipc.NS.Scan in
+// production).
 type ScanFunc func(ns NS) (*ipc.Snapshot, error)
 
-// RemoveFunc removes one batch of sets scanned in ns, inside ns (an
-// ipc.Remover inside ipc.InNamespace in production); allowStale is true
-// only after the extra confirmation.
+// RemoveFunc removes one batch of sets scanned in ns, inside ns
+// (ipc.NS.Remove in production); allowStale is true only after the extra
+// confirmation.
 type RemoveFunc func(ns NS, allowStale bool, sets []ipc.Set) []ipc.Removal
 
 // ProbeFunc probes one target (probe.Run in production).
@@ -68,7 +72,7 @@ func (c Config) withDefaults() Config {
 		c.Namespaces = defaultNamespaces
 	}
 	if c.SelfNS == 0 {
-		c.SelfNS = selfIPCNS()
+		c.SelfNS = ipc.OwnNSInode()
 	}
 	if c.ProbeTimeout <= 0 {
 		c.ProbeTimeout = 30 * time.Second
@@ -83,48 +87,21 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// defaultScan scans ns: our own directly, another through
-// ipc.ScanNamespaceOf, which joins it on a locked thread (ipc.InNamespace)
-// and checks that it is still the namespace with the expected inode.
+// defaultScan scans ns: our own directly, another through ipc.NS.Scan,
+// which joins it on a locked thread and checks that it is still the
+// namespace with the expected inode.
 func defaultScan(opts ipc.Options) ScanFunc {
-	return func(ns NS) (*ipc.Snapshot, error) {
-		if ns.Own() {
-			return ipc.Scan(opts)
-		}
-		return ipc.ScanNamespaceOf(ns.PID, ns.Inode)
-	}
+	return func(ns NS) (*ipc.Snapshot, error) { return ns.Scan(opts) }
 }
 
-// defaultRemove removes a batch inside ns: the remover is made and used
-// inside one ipc.InNamespace call, on the thread that joined it, after
-// checking that the thread is in the namespace the sets were scanned in.
+// defaultRemove removes a batch inside ns through ipc.NS.Remove: the
+// remover is made and used on the thread that joined ns, after checking
+// that the thread is in the namespace the sets were scanned in.
 func defaultRemove(opts ipc.RemoveOptions) RemoveFunc {
 	return func(ns NS, allowStale bool, sets []ipc.Set) []ipc.Removal {
 		o := opts
 		o.AllowStale = allowStale
-		if !ns.Own() {
-			o.Passwd, o.Group = ipc.ContainerIDFiles(ns.PID)
-		}
-		out := make([]ipc.Removal, 0, len(sets))
-		err := ipc.InNamespace(ns.PID, func() error {
-			if ns.Inode != 0 {
-				if got := threadIPCNS(); got != ns.Inode {
-					return fmt.Errorf("PID %d is no longer in IPC namespace %d (now %d): scan again", ns.PID, ns.Inode, got)
-				}
-			}
-			rm := ipc.NewRemover(o)
-			for _, s := range sets {
-				out = append(out, rm.Remove(s))
-			}
-			return nil
-		})
-		if err != nil {
-			out = out[:0]
-			for _, s := range sets {
-				out = append(out, ipc.Removal{ID: s.ID, Key: s.Key, Owner: s.Owner, Verdict: s.Verdict, Outcome: ipc.Failed, Reason: err.Error() + "; nothing removed"})
-			}
-		}
-		return out
+		return ns.Remove(o, sets)
 	}
 }
 

@@ -91,8 +91,8 @@ func (r *refresher) arrived(msg snapshotMsg) (show bool, next tea.Cmd) {
 // if the PID is later reused by a process of another namespace, scans and
 // removals fail instead of acting there.
 func (r *refresher) pin(msg snapshotMsg) {
-	if msg.err == nil && !r.ns.Own() && r.ns.Inode == 0 {
-		r.ns.Inode = msg.snap.IPCNS
+	if msg.err == nil {
+		r.ns = r.ns.Pin(msg.snap)
 	}
 }
 
