@@ -46,7 +46,7 @@ func InPrivateNamespaceOf(pid int, fn func() error) error {
 		if err != nil {
 			return err
 		}
-		if ns := nsInode(link); ns == 0 || ns == ipc.InitIPCNSInode {
+		if ns := ipc.ParseNSLink(link); ns == 0 || ns == ipc.InitIPCNSInode {
 			return fmt.Errorf("sandbox: refusing to touch IPC namespace %q: it is the host's", link)
 		}
 		return fn()
@@ -98,14 +98,5 @@ func IPCNamespace(pid int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return nsInode(link), nil
-}
-
-func nsInode(link string) uint64 {
-	i, j := strings.IndexByte(link, '['), strings.LastIndexByte(link, ']')
-	if i < 0 || j <= i {
-		return 0
-	}
-	v, _ := strconv.ParseUint(link[i+1:j], 10, 64)
-	return v
+	return ipc.ParseNSLink(link), nil
 }
