@@ -12,8 +12,9 @@ import (
 )
 
 // key dispatches a key press by layer, the first that is open taking it:
-// the removal dialog, the line input, the full help and the keys of every
-// mode, the mode (namespace picker, details), then the pane in focus.
+// the removal dialog, the line input, the full help (with q, ? and P,
+// which work in every mode), the mode (namespace picker, details), and on
+// the main screen its own keys, then the pane in focus.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
@@ -33,13 +34,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case modeDetails:
 		return m.detailsKey(msg)
 	}
-	if cmd, done := m.mainKey(msg); done {
-		return cmd
-	}
-	if m.focus == focusProbes {
-		return m.probesKey(msg)
-	}
-	return m.setsKey(msg)
+	return m.mainKey(msg)
 }
 
 // dialogKey: the confirmation dialog takes every key; only y goes on.
@@ -123,18 +118,19 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// mainKey handles the keys of the main screen whichever pane has focus.
-func (m *Model) mainKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
+// mainKey handles the keys of the main screen whichever pane has focus,
+// and hands any other key to the pane in focus.
+func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.c.Keys
 	switch {
 	case key.Matches(msg, k.Tab):
 		m.focus = 1 - m.focus
 	case key.Matches(msg, k.Refresh):
 		m.setStatus("refreshing…", false)
-		return m.now(), true
+		return m.now()
 	case key.Matches(msg, k.Namespaces):
 		m.mode = modeNamespaces
-		return m.picker.open(m.shownInode(), m.cfg.Namespaces), true
+		return m.picker.open(m.shownInode(), m.cfg.Namespaces)
 	case key.Matches(msg, k.Probe):
 		var cmds []tea.Cmd
 		if m.focus == focusProbes && len(m.probes.rows) > 0 {
@@ -144,21 +140,23 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 				cmds = append(cmds, m.probes.start(i, m.cfg.Probe, m.cfg.ProbeTimeout))
 			}
 		}
-		return tea.Batch(cmds...), true
+		return tea.Batch(cmds...)
 	case key.Matches(msg, k.AddTarget):
-		return m.openTarget(), true
+		return m.openTarget()
 	case key.Matches(msg, k.Filter):
 		m.focus = focusSets
-		return m.openFilter(m.table.filter), true
+		return m.openFilter(m.table.filter)
 	case key.Matches(msg, k.Back):
 		if m.table.filter != "" {
 			m.table.setFilter("")
 			m.setStatus("filter cleared", false)
 		}
+	case m.focus == focusProbes:
+		return m.probesKey(msg)
 	default:
-		return nil, false
+		return m.setsKey(msg)
 	}
-	return nil, true
+	return nil
 }
 
 // probesKey handles the probe pane: movement, enter shows details.
