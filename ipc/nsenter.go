@@ -47,7 +47,7 @@ func InNamespace(pid int, fn func() error) error {
 func inNamespaceOf(target *os.File, inode uint64, fn func()) error {
 	runtime.LockOSThread()
 	link, err := os.Readlink("/proc/thread-self/ns/ipc")
-	if err == nil && parseNSLink(link) == inode {
+	if err == nil && ParseNSLink(link) == inode {
 		fn()
 		runtime.UnlockOSThread()
 		return nil

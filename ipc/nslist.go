@@ -218,7 +218,7 @@ func ScanNamespaceOf(pid int, want uint64) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("IPC namespace of PID %d: %w", pid, err)
 	}
-	if want != 0 && parseNSLink(target) != want {
+	if want != 0 && ParseNSLink(target) != want {
 		return nil, fmt.Errorf("PID %d is no longer in IPC namespace %d", pid, want)
 	}
 	opts := Options{}
