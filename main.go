@@ -7,10 +7,12 @@ import (
 	"os"
 
 	"ipcscope/cli"
-	"ipcscope/ipc/ipctest"
+	"ipcscope/internal/sandbox"
 )
 
 func main() {
-	ipctest.RunHelperIfAsked()
+	// --demo re-executes this binary as the helper processes that hold
+	// its sets: such a process does its one action and exits here.
+	sandbox.RunHelperIfAsked()
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -53,8 +53,11 @@ func runClean(env *Env, args []string) int {
 	if !*dry {
 		out.AuditLog = *audit
 	}
-	err := ipc.InNamespace(*ns, func() error {
-		opts := nsOptions(*ns)
+	// Scan and removals run inside one entry into the namespace (ipc.NS.Do):
+	// every set is removed where it was scanned.
+	where := ipc.NS{PID: *ns}
+	err := where.Do(func() error {
+		opts := where.Options()
 		snap, err := ipc.Scan(opts)
 		if err != nil {
 			return err

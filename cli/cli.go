@@ -151,9 +151,32 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 				shown.Lookup(f.Name).DefValue = f.DefValue
 			}
 		})
+		var b bytes.Buffer
+		shown.SetOutput(&b)
 		shown.PrintDefaults()
+		io.WriteString(fs.Output(), longFlags(b.String()))
 	}
 	return fs
+}
+
+// longFlags makes the flag package's output name flags as users type them
+// and as every usage line, the README and completion write them: "--json",
+// not Go's "-json" (both parse the same). It rewrites the flag lines of
+// PrintDefaults and the flag names in the package's parse errors.
+func longFlags(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  -") && !strings.HasPrefix(l, "  --") {
+			l = "  --" + l[len("  -"):]
+		}
+		for _, p := range []string{"flag provided but not defined: -", "flag needs an argument: -", " for flag -", "bad flag syntax: -"} {
+			if j := strings.Index(l, p); j >= 0 && !strings.HasPrefix(l[j+len(p):], "-") {
+				l = l[:j+len(p)] + "-" + l[j+len(p):]
+			}
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "")
 }
 
 // parseFlags parses args, allowing flags after positional arguments (as in
@@ -172,7 +195,7 @@ func parseFlags(env *Env, fs *flag.FlagSet, args []string) (rest []string, code 
 				env.Stdout.Write(msg.Bytes())
 				return nil, ExitOK, true
 			}
-			env.Stderr.Write(msg.Bytes())
+			io.WriteString(env.Stderr, longFlags(msg.String()))
 			return nil, ExitUsage, true
 		}
 		left := fs.Args()

@@ -32,8 +32,8 @@ type compCommand struct {
 	flags         []compFlag
 }
 
-// flagLine matches a flag line of flag.PrintDefaults: "  -name TYPE".
-var flagLine = regexp.MustCompile(`^  -([A-Za-z0-9][A-Za-z0-9_-]*)(?: (\S+))?`)
+// flagLine matches a flag line of the --help output: "  --name TYPE".
+var flagLine = regexp.MustCompile(`^  --([A-Za-z0-9][A-Za-z0-9_-]*)(?: (\S+))?`)
 
 // collectCommands asks every registered command (and the inspector) for
 // its --help and reads its flags from there, so that the scripts follow
@@ -64,7 +64,8 @@ func collectCommands() []compCommand {
 	return out
 }
 
-// parseFlagHelp reads the flags out of flag.PrintDefaults output.
+// parseFlagHelp reads the flags out of --help output (flag.PrintDefaults
+// with long names, see longFlags).
 func parseFlagHelp(s string) []compFlag {
 	var flags []compFlag
 	sc := bufio.NewScanner(strings.NewReader(s))

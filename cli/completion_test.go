@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,4 +127,47 @@ func quoteAll(ws []string) string {
 		q[i] = "'" + w + "'"
 	}
 	return strings.Join(q, " ")
+}
+
+// --help names flags as users type them, as the usage lines and the
+// completion scripts do: "--json", never Go's "-json". Parse errors too.
+func TestHelpPrintsLongFlags(t *testing.T) {
+	// The inspector's own flags (ipcscope --help shows the commands).
+	var o bytes.Buffer
+	if Root == nil || Root(&Env{Stdin: strings.NewReader(""), Stdout: &o, Stderr: &o}, []string{"--help"}) != ExitOK || !strings.Contains(o.String(), "\n  --interval duration\n") {
+		t.Errorf("inspector --help:\n%s", o.String())
+	}
+	var cmds [][]string
+	for name := range commands {
+		if name != "completion" {
+			cmds = append(cmds, []string{name, "--help"})
+		}
+	}
+	for _, args := range cmds {
+		out, _, code := run(t, args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+			continue
+		}
+		flags := 0
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "  -") {
+				flags++
+				if !strings.HasPrefix(l, "  --") || strings.HasPrefix(l, "  ---") {
+					t.Errorf("%v: flag line %q is not --long", args, l)
+				}
+			}
+		}
+		if flags == 0 {
+			t.Errorf("%v: no flag lines in\n%s", args, out)
+		}
+	}
+	_, errOut, code := run(t, "list", "-bogus")
+	if code != ExitUsage || !strings.Contains(errOut, "flag provided but not defined: --bogus\n") {
+		t.Errorf("unknown flag: exit %d, stderr %q", code, errOut)
+	}
+	_, errOut, _ = run(t, "--interval", "x")
+	if !strings.Contains(errOut, `invalid value "x" for flag --interval:`) {
+		t.Errorf("bad value: stderr %q", errOut)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -82,18 +83,18 @@ func runLimits(env *Env, args []string) int {
 	}
 	lw := len("LIMIT")
 	for _, r := range rows {
-		lw = max(lw, len(commas(r.Limit)))
+		lw = max(lw, len(textfmt.CommasU(r.Limit)))
 	}
 	fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", "RESOURCE", "DESCRIPTION", lw, "LIMIT", "USED", "USE%")
 	for _, r := range rows {
 		used, pct := "-", "-"
 		if r.Used != nil {
-			used = commas(*r.Used)
+			used = textfmt.CommasU(*r.Used)
 		}
 		if r.UsePct != nil {
 			pct = fmt.Sprintf("%.2f%%", *r.UsePct)
 		}
-		fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", r.Resource, r.Description, lw, commas(r.Limit), used, pct)
+		fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", r.Resource, r.Description, lw, textfmt.CommasU(r.Limit), used, pct)
 	}
 	u := snap.Usage
 	fmt.Fprintf(env.Stdout, "\nSemaphore sets: %d live, %d orphan, %d stale, %d unknown.\n", u.Live, u.Orphans, u.Stale, u.Unknown)
@@ -104,16 +105,4 @@ func runLimits(env *Env, args []string) int {
 		fmt.Fprintf(env.Stdout, "%s: %s\n", strings.ToUpper(string(f.Severity)), f.Message)
 	}
 	return ExitOK
-}
-
-func commas(n uint64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -123,7 +124,7 @@ func printSets(w io.Writer, snap *ipc.Snapshot, sets []ipc.Set, reasons bool) {
 	for i := range sets {
 		s := &sets[i]
 		cells[i] = [9]string{s.Key.String(), strconv.Itoa(s.ID), s.Owner, s.Perms.String()[1:], strconv.Itoa(s.NSems),
-			ipc.Age(s.OTime, snap.Taken), ipc.Age(s.CTime, snap.Taken), operatorList(s, 3), string(s.Verdict)}
+			textfmt.Age(s.OTime.Time, snap.Taken), textfmt.Age(s.CTime.Time, snap.Taken), operatorList(s, 3), string(s.Verdict)}
 		for c, v := range cells[i] {
 			width[c] = max(width[c], len(v))
 		}

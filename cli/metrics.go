@@ -47,7 +47,7 @@ func (c *collector) collect(ctx context.Context) (metrics.Input, error) {
 	var err error
 	if c.ns != 0 {
 		var snap *ipc.Snapshot
-		snap, err = ipc.ScanNamespaceOf(c.ns, 0)
+		snap, err = ipc.NS{PID: c.ns}.Scan(ipc.Options{})
 		if err == nil {
 			ns := metrics.Namespace{Inode: snap.IPCNS, Host: snap.IPCNS == ipc.InitIPCNSInode, Summary: ipc.Summarize(snap)}
 			if b, rerr := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", c.ns)); rerr == nil {

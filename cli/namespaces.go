@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -86,9 +87,9 @@ func printNamespaces(w io.Writer, nss []ipc.Namespace) {
 // usePct is "3/32,000 (0%)".
 func usePct(used, limit uint64) string {
 	if limit == 0 {
-		return commas(used) + "/?"
+		return textfmt.CommasU(used) + "/?"
 	}
-	return fmt.Sprintf("%s/%s (%.0f%%)", commas(used), commas(limit), 100*float64(used)/float64(limit))
+	return fmt.Sprintf("%s/%s (%.0f%%)", textfmt.CommasU(used), textfmt.CommasU(limit), 100*float64(used)/float64(limit))
 }
 
 // hint names the containers, then the most common commands:

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"strings"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc/sysv"
 )
 
@@ -86,11 +86,11 @@ func diagnose(l Limits, u Usage, notVisible string) []Finding {
 	var out []Finding
 	removable := ""
 	if notVisible != "" && u.Stale > 0 {
-		removable = fmt.Sprintf(" %s of the %s in use %s stale, and none is called orphan because %s: %s.", commas(int64(u.Stale)), plural(u.Sets, "set", "sets"), isAre(u.Stale), notVisible, judgeFromHost)
+		removable = fmt.Sprintf(" %s of the %s in use %s stale, and none is called orphan because %s: %s.", textfmt.Commas(int64(u.Stale)), plural(u.Sets, "set", "sets"), isAre(u.Stale), notVisible, judgeFromHost)
 	} else if u.Orphans > 0 || u.Stale > 0 {
-		removable = fmt.Sprintf(" %s of the %s in use %s orphans (run 'ipcscope clean')", commas(int64(u.Orphans)), plural(u.Sets, "set", "sets"), isAre(u.Orphans))
+		removable = fmt.Sprintf(" %s of the %s in use %s orphans (run 'ipcscope clean')", textfmt.Commas(int64(u.Orphans)), plural(u.Sets, "set", "sets"), isAre(u.Orphans))
 		if u.Stale > 0 {
-			removable += fmt.Sprintf(", %s stale (check by hand, 'ipcscope clean --include-stale')", commas(int64(u.Stale)))
+			removable += fmt.Sprintf(", %s stale (check by hand, 'ipcscope clean --include-stale')", textfmt.Commas(int64(u.Stale)))
 		}
 		removable += "."
 	}
@@ -102,11 +102,11 @@ func diagnose(l Limits, u Usage, notVisible string) []Finding {
 		var f Finding
 		switch {
 		case used >= limit:
-			f = Finding{Severity: SevCrit, Message: fmt.Sprintf("%s full: %s of %s %s in use; %s.%s", res, commas(int64(used)), commas(int64(limit)), what, symptom, extra)}
+			f = Finding{Severity: SevCrit, Message: fmt.Sprintf("%s full: %s of %s %s in use; %s.%s", res, textfmt.Commas(int64(used)), textfmt.Commas(int64(limit)), what, symptom, extra)}
 		case pct >= CritPercent:
-			f = Finding{Severity: SevCrit, Message: fmt.Sprintf("%s almost full (%.0f%%): %s of %s %s in use; when it is full, %s.%s", res, pct, commas(int64(used)), commas(int64(limit)), what, symptom, extra)}
+			f = Finding{Severity: SevCrit, Message: fmt.Sprintf("%s almost full (%.0f%%): %s of %s %s in use; when it is full, %s.%s", res, pct, textfmt.Commas(int64(used)), textfmt.Commas(int64(limit)), what, symptom, extra)}
 		case pct >= WarnPercent:
-			f = Finding{Severity: SevWarn, Message: fmt.Sprintf("%s at %.0f%%: %s of %s %s in use; when it is full, %s.%s", res, pct, commas(int64(used)), commas(int64(limit)), what, symptom, extra)}
+			f = Finding{Severity: SevWarn, Message: fmt.Sprintf("%s at %.0f%%: %s of %s %s in use; when it is full, %s.%s", res, pct, textfmt.Commas(int64(used)), textfmt.Commas(int64(limit)), what, symptom, extra)}
 		default:
 			return
 		}
@@ -136,24 +136,4 @@ func isAre(n int) string {
 		return "is"
 	}
 	return "are"
-}
-
-// commas formats 32000 as "32,000".
-func commas(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"ipcscope/internal/textfmt"
 )
 
 // semRow is one line of /proc/sysvipc/sem:
@@ -41,7 +43,7 @@ func parseSysvSem(r io.Reader) (rows []semRow, warnings []string, err error) {
 		}
 		row, perr := parseSemFields(f)
 		if perr != nil {
-			warnings = append(warnings, fmt.Sprintf("/proc/sysvipc/sem line %d: %v: %q", line, perr, truncate(string(text), 120)))
+			warnings = append(warnings, fmt.Sprintf("/proc/sysvipc/sem line %d: %v: %q", line, perr, textfmt.Clip(string(text), 120)))
 			continue
 		}
 		rows = append(rows, row)
@@ -154,11 +156,4 @@ func readUintFile(path string) (uint64, error) {
 // procPath joins a path below the proc root.
 func procPath(root string, elem ...string) string {
 	return filepath.Join(append([]string{root}, elem...)...)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -278,24 +278,3 @@ func (o Operator) String() string {
 	}
 	return fmt.Sprintf("%d %s", o.PID, o.State)
 }
-
-// Age formats how long ago t was, compactly ("never", "45s", "12m", "3h",
-// "5d"), relative to now.
-func Age(t Time, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t.Time)
-	switch {
-	case d < 0:
-		return "now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
-}

@@ -320,21 +320,6 @@ func TestDiagnose(t *testing.T) {
 	if len(d) != 1 || d[0].Resource != "SEMMNS" {
 		t.Fatalf("SEMMNS: %+v", d)
 	}
-	if commas(32000) != "32,000" || commas(999) != "999" || commas(-1234567) != "-1,234,567" {
-		t.Fatal("commas")
-	}
-}
-
-func TestAge(t *testing.T) {
-	now := t0
-	for _, c := range []struct {
-		t    Time
-		want string
-	}{{Time{}, "never"}, {Unix(t0.Unix() - 45), "45s"}, {Unix(t0.Unix() - 720), "12m"}, {Unix(t0.Unix() - 3*3600), "3h"}, {Unix(t0.Unix() - 5*86400), "5d"}, {Unix(t0.Unix() + 5), "now"}} {
-		if got := Age(c.t, now); got != c.want {
-			t.Errorf("Age(%v) = %q, want %q", c.t, got, c.want)
-		}
-	}
 }
 
 func TestOperatorsGroupSemaphoresByPID(t *testing.T) {

@@ -207,7 +207,7 @@ func writeProbes(e *enc, rs []probe.Result, targetErrors int, now time.Time) {
 				if r.TLS == nil || r.TLS.Cert == nil || r.Name == "" {
 					return 0, false
 				}
-				return b2f(NameMatches(r.TLS.Cert.DNSNames, r.Name)), true
+				return b2f(probe.NameMatches(r.TLS.Cert.DNSNames, r.Name)), true
 			}},
 		{"ipcscope_probe_default_cert_mismatch", "1 if clients without SNI get another certificate than the one served for the name.",
 			func(r *probe.Result) (float64, bool) {
@@ -254,24 +254,6 @@ func httpProto(c *probe.HTTPCheck, proto string) (float64, bool) {
 		return 0, false
 	}
 	return b2f(c.Proto == proto && c.Status != probe.StatusFail), true
-}
-
-// NameMatches reports whether name is one of a certificate's DNS names,
-// with a wildcard standing for exactly one leftmost label (RFC 6125).
-func NameMatches(dnsNames []string, name string) bool {
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	for _, n := range dnsNames {
-		n = strings.ToLower(n)
-		if n == name {
-			return true
-		}
-		if rest, ok := strings.CutPrefix(n, "*."); ok {
-			if i := strings.IndexByte(name, '.'); i > 0 && name[i+1:] == rest {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func b2f(b bool) float64 {

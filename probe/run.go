@@ -209,10 +209,8 @@ func noSNIInfo(r *Result, c *TLSCheck, defaultName string) {
 
 // certFor checks that the certificate of c covers name.
 func certFor(c *TLSCheck, name string) error {
-	for _, n := range c.Cert.DNSNames {
-		if strings.EqualFold(n, name) || strings.HasPrefix(n, "*.") && strings.HasSuffix(strings.ToLower(name), strings.ToLower(n[1:])) && strings.Count(name, ".") == strings.Count(n, ".") {
-			return nil
-		}
+	if NameMatches(c.Cert.DNSNames, name) {
+		return nil
 	}
 	return fmt.Errorf("%s not covered", name)
 }

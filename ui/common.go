@@ -1,8 +1,11 @@
 // Package ui is ipcscope's live inspector: a Bubble Tea v2 program that
 // renders what package ipc (semaphore sets, limits) and package probe
-// (per-host TLS/HTTP/2 checks) return. It makes no kernel calls itself:
-// scans, probes and removals run as tea.Cmds through the functions in
-// Config, never inside Update.
+// (per-host TLS/HTTP/2 checks) return. It makes no kernel calls of its
+// own (no /proc, no System V calls, no joining of namespaces): scans,
+// probes and removals run as tea.Cmds through the functions in Config,
+// whose defaults call ipc and probe (config.go), never inside Update. Its
+// only other I/O is the terminal, NO_COLOR/GOMEMLIMIT, and the frames
+// DumpFrames writes for screenshots.
 package ui
 
 import (
@@ -26,13 +29,13 @@ func newCommon(readOnly bool, now func() time.Time) *Common {
 		now = time.Now
 	}
 	c := &Common{IsDark: true, Now: now}
-	c.Styles = NewStyles(true)
-	c.Keys = NewKeyMap(readOnly)
+	c.Styles = newStyles(true)
+	c.Keys = newKeyMap(readOnly)
 	return c
 }
 
 // SetDark switches the palette after tea.BackgroundColorMsg.
 func (c *Common) SetDark(dark bool) {
 	c.IsDark = dark
-	c.Styles = NewStyles(dark)
+	c.Styles = newStyles(dark)
 }

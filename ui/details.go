@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 	"ipcscope/probe"
 )
@@ -17,12 +18,12 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
 	var b strings.Builder
 	h := func(t string) { b.WriteString("\n" + st.Bold.Render(t) + "\n") }
 	line := func(f string, a ...any) { b.WriteString(fmt.Sprintf(f, a...) + "\n") }
-	b.WriteString(st.Bold.Render(fmt.Sprintf("Semaphore set %d", s.ID)) + "  " + st.Verdict[s.Verdict].Render(VerdictWord(s.Verdict)) + "\n")
-	line("key %s · perms %s · %s", s.Key, s.Perms, plural(s.NSems, "semaphore", "semaphores"))
+	b.WriteString(st.Bold.Render(fmt.Sprintf("Semaphore set %d", s.ID)) + "  " + st.Verdict[s.Verdict].Render(verdictWord(s.Verdict)) + "\n")
+	line("key %s · perms %s · %s", s.Key, s.Perms, textfmt.Plural(s.NSems, "semaphore", "semaphores"))
 	line("owner %s (uid %d), group %s (gid %d) · creator %s (uid %d), group %s (gid %d)", s.Owner, s.UID, s.Group, s.GID, s.CUser, s.CUID, s.CGroup, s.CGID)
-	line("last semop %s (%s) · last change %s (%s)", ipc.Age(s.OTime, now), stamp(s.OTime), ipc.Age(s.CTime, now), stamp(s.CTime))
+	line("last semop %s (%s) · last change %s (%s)", textfmt.Age(s.OTime.Time, now), stamp(s.OTime), textfmt.Age(s.CTime.Time, now), stamp(s.CTime))
 
-	h("Why " + VerdictWord(s.Verdict))
+	h("Why " + verdictWord(s.Verdict))
 	if len(s.Reasons) == 0 {
 		line("  (no reasons given)")
 	}
@@ -107,7 +108,7 @@ func probeDetails(st *Styles, r *probeRow, width int) string {
 	if res == nil {
 		return strings.TrimRight(b.String(), "\n")
 	}
-	line("%s  %s", ProbeStatus(res), res.Verdict)
+	line("%s  %s", probeStatus(res), res.Verdict)
 	if res.Addr != "" {
 		line("connected to %s · took %s", res.Addr, res.Duration.Round(time.Millisecond))
 	}

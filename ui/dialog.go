@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -29,6 +32,50 @@ type removeDialog struct {
 
 type removedMsg struct{ results []ipc.Removal }
 
+// open reports whether the dialog is on screen: it then takes every key.
+func (d *removeDialog) open() bool { return d.stage != dlgNone }
+
+// key handles a key while the dialog is open. Only y goes on (once more
+// when stale sets are selected) and then starts remove; any other key
+// cancels (cancelled). While the removal runs keys do nothing; on the
+// result any key closes the dialog.
+func (d *removeDialog) key(msg tea.KeyPressMsg, remove func(allowStale bool, sets []ipc.Set) tea.Cmd) (cmd tea.Cmd, cancelled bool) {
+	switch d.stage {
+	case dlgConfirm, dlgConfirmStale:
+		if msg.String() != "y" {
+			*d = removeDialog{}
+			return nil, true
+		}
+		if d.stage == dlgConfirm && d.stale > 0 {
+			d.stage = dlgConfirmStale
+			return nil, false
+		}
+		d.stage = dlgRunning
+		return remove(d.stale > 0, d.sets), false
+	case dlgResult:
+		*d = removeDialog{}
+	}
+	return nil, false
+}
+
+// done shows the outcome of the removals and counts those that succeeded.
+func (d *removeDialog) done(results []ipc.Removal) (ok int) {
+	d.results = results
+	d.stage = dlgResult
+	for _, r := range results {
+		if r.OK() {
+			ok++
+		}
+	}
+	return ok
+}
+
+func removeCmd(remove RemoveFunc, ns NS, allowStale bool, sets []ipc.Set) tea.Cmd {
+	return func() tea.Msg {
+		return removedMsg{results: remove(ns, allowStale, sets)}
+	}
+}
+
 func newRemoveDialog(sets []ipc.Set) removeDialog {
 	d := removeDialog{stage: dlgConfirm, sets: sets}
 	for i := range sets {
@@ -45,7 +92,7 @@ func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
 	b.WriteString("ipcrm")
 	for i, s := range sets {
 		if i == maxIDs {
-			fmt.Fprintf(&b, " … (%s sets)", commas(int64(len(sets))))
+			fmt.Fprintf(&b, " … (%s sets)", textfmt.Commas(int64(len(sets))))
 			break
 		}
 		b.WriteString(" -s ")
@@ -54,9 +101,9 @@ func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
 	return b.String()
 }
 
-// DialogSetLine is one set as the confirmation lists it (pure).
-func DialogSetLine(s *ipc.Set) string {
-	return fmt.Sprintf("%8d  %s  %-9s nsems %-3d %-7s %s", s.ID, s.Key, s.Owner, s.NSems, VerdictWord(s.Verdict), OperatorsCell(s))
+// dialogSetLine is one set as the confirmation lists it (pure).
+func dialogSetLine(s *ipc.Set) string {
+	return fmt.Sprintf("%8d  %s  %-9s nsems %-3d %-7s %s", s.ID, s.Key, s.Owner, s.NSems, verdictWord(s.Verdict), operatorsCell(s))
 }
 
 // view renders the dialog box content for a screen of the given size.
@@ -68,16 +115,16 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 	add := func(s string) { lines = append(lines, s) }
 	switch d.stage {
 	case dlgConfirm, dlgConfirmStale:
-		add(st.DialogTitle.Render(fmt.Sprintf("Remove %s?", plural(len(d.sets), "semaphore set", "semaphore sets"))))
+		add(st.DialogTitle.Render(fmt.Sprintf("Remove %s?", textfmt.Plural(len(d.sets), "semaphore set", "semaphore sets"))))
 		add("")
 		for i := range d.sets {
 			if i == listMax {
-				add(st.Dim.Render(fmt.Sprintf("  … and %s more", commas(int64(len(d.sets)-i)))))
+				add(st.Dim.Render(fmt.Sprintf("  … and %s more", textfmt.Commas(int64(len(d.sets)-i)))))
 				break
 			}
 			s := &d.sets[i]
-			l := DialogSetLine(s)
-			w := VerdictWord(s.Verdict)
+			l := dialogSetLine(s)
+			w := verdictWord(s.Verdict)
 			l = strings.Replace(l, w, st.Verdict[s.Verdict].Render(w), 1)
 			add(l)
 		}
@@ -87,14 +134,14 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 		add(st.Dim.Render("Audit log: " + auditLog))
 		add("")
 		if d.stage == dlgConfirmStale {
-			add(st.Warn.Render(fmt.Sprintf("STALE: %s: the owner still runs processes.", plural(d.stale, "set is stale", "sets are stale"))))
+			add(st.Warn.Render(fmt.Sprintf("STALE: %s: the owner still runs processes.", textfmt.Plural(d.stale, "set is stale", "sets are stale"))))
 			add(st.Warn.Render("They are probably leaked, but a program may come back to them."))
 			add(st.Bold.Render("y") + " remove the stale sets too   " + st.Bold.Render("any other key") + " cancel (default: No)")
 		} else {
 			add(st.Bold.Render("y") + " remove   " + st.Bold.Render("any other key") + " cancel (default: No)")
 		}
 	case dlgRunning:
-		add(st.DialogTitle.Render(fmt.Sprintf("Removing %s…", plural(len(d.sets), "set", "sets"))))
+		add(st.DialogTitle.Render(fmt.Sprintf("Removing %s…", textfmt.Plural(len(d.sets), "set", "sets"))))
 	case dlgResult:
 		ok := 0
 		for _, r := range d.results {
@@ -106,7 +153,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 		add("")
 		for i, r := range d.results {
 			if i == listMax {
-				add(st.Dim.Render(fmt.Sprintf("  … and %s more", commas(int64(len(d.results)-i)))))
+				add(st.Dim.Render(fmt.Sprintf("  … and %s more", textfmt.Commas(int64(len(d.results)-i)))))
 				break
 			}
 			word := strings.ToUpper(string(r.Outcome))

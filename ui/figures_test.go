@@ -158,7 +158,7 @@ func TestFiguresIdle(t *testing.T) {
 		interval, _ = time.ParseDuration(s)
 	}
 	m := New(Config{Interval: interval, AuditLog: "/dev/null", User: "root", Root: true})
-	opts := append(ProgramOptions(), tea.WithInput(slave), tea.WithOutput(slave), tea.WithEnvironment([]string{"TERM=xterm-256color"}))
+	opts := append(programOptions(), tea.WithInput(slave), tea.WithOutput(slave), tea.WithEnvironment([]string{"TERM=xterm-256color"}))
 	p := tea.NewProgram(m, opts...)
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()

@@ -261,7 +261,7 @@ func TestNoAnimationWhenIdle(t *testing.T) {
 
 func TestNoColor(t *testing.T) {
 	for v, want := range map[string]bool{"": false, "1": true, "yes": true, "0": true, "anything": true} {
-		if got := NoColor(func(string) string { return v }); got != want {
+		if got := noColor(func(string) string { return v }); got != want {
 			t.Errorf("NO_COLOR=%q: %v", v, got)
 		}
 	}

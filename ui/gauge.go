@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/progress"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -20,14 +21,14 @@ func gaugeLines(c *Common, snap *ipc.Snapshot, width int) []string {
 		barLine(c, "sems", u.Semaphores, l.SEMMNS, "SEMMNS", width),
 	}
 	st := &c.Styles
-	small := fmt.Sprintf("shm %s/%s segs · msg %s/%s queues · ", commas(int64(u.ShmSegs)), commas(int64(l.SHMMNI)), commas(int64(u.MsgQueues)), commas(int64(l.MSGMNI)))
+	small := fmt.Sprintf("shm %s/%s segs · msg %s/%s queues · ", textfmt.Commas(int64(u.ShmSegs)), textfmt.Commas(int64(l.SHMMNI)), textfmt.Commas(int64(u.MsgQueues)), textfmt.Commas(int64(l.MSGMNI)))
 	counts := []string{
-		st.Verdict[ipc.Orphan].Render(commas(int64(u.Orphans)) + " orphan"),
-		st.Verdict[ipc.Stale].Render(commas(int64(u.Stale)) + " stale"),
-		st.Verdict[ipc.Live].Render(commas(int64(u.Live)) + " live"),
+		st.Verdict[ipc.Orphan].Render(textfmt.Commas(int64(u.Orphans)) + " orphan"),
+		st.Verdict[ipc.Stale].Render(textfmt.Commas(int64(u.Stale)) + " stale"),
+		st.Verdict[ipc.Live].Render(textfmt.Commas(int64(u.Live)) + " live"),
 	}
 	if u.Unknown > 0 {
-		counts = append(counts, st.Verdict[ipc.Unknown].Render(commas(int64(u.Unknown))+" unknown"))
+		counts = append(counts, st.Verdict[ipc.Unknown].Render(textfmt.Commas(int64(u.Unknown))+" unknown"))
 	}
 	lines = append(lines, truncate(st.Dim.Render(small)+strings.Join(counts, st.Dim.Render(" · ")), width))
 	return lines
@@ -41,9 +42,9 @@ func barLine(c *Common, label string, used, limit int64, res string, width int) 
 		pct = 100 * float64(used) / float64(limit)
 	}
 	lvl, word, col := st.level(pct, limit > 0 && used >= limit)
-	fig := fmt.Sprintf("%s/%s", commas(used), commas(limit))
+	fig := fmt.Sprintf("%s/%s", textfmt.Commas(used), textfmt.Commas(limit))
 	if limit <= 0 {
-		fig, word = commas(used)+"/?", "?"
+		fig, word = textfmt.Commas(used)+"/?", "?"
 	}
 	tail := fmt.Sprintf(" %s %3.0f%% ", fig, pct)
 	suffix := lvl.Render(word) + st.Dim.Render(" "+res)
@@ -64,7 +65,7 @@ func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemov
 	u := snap.Usage
 	var hint string
 	if u.Orphans > 0 {
-		hint = fmt.Sprintf("%s of %s are orphans", commas(int64(u.Orphans)), plural(u.Sets, "set", "sets"))
+		hint = fmt.Sprintf("%s of %s are orphans", textfmt.Commas(int64(u.Orphans)), textfmt.Plural(u.Sets, "set", "sets"))
 		if canRemove {
 			hint += ": press o, then x to remove them"
 		} else {

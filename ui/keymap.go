@@ -14,9 +14,9 @@ type KeyMap struct {
 	Details, Back, Help, Quit               key.Binding
 }
 
-// NewKeyMap returns the default bindings; readOnly removes every
+// newKeyMap returns the default bindings; readOnly removes every
 // destructive one (they neither match nor show in help).
-func NewKeyMap(readOnly bool) KeyMap {
+func newKeyMap(readOnly bool) KeyMap {
 	k := KeyMap{
 		Up:            key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:          key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),

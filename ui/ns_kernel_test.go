@@ -88,7 +88,7 @@ func TestRealNamespacesPickSwitchAndClean(t *testing.T) {
 	}{{a, "4/32,000 ok", "3"}, {b, "3/3 FULL", "2"}, {c, "1/32,000 ok", "0"}} {
 		i := pickerRow(t, m, want.c.Inode)
 		ns := m.picker.rows[i]
-		where, procs, sets, orphans, what := NamespaceCells(&m.c.Styles, &ns, m.cfg.SelfNS)
+		where, procs, sets, orphans, what := namespaceCells(&m.c.Styles, &ns, m.cfg.SelfNS)
 		if where != "" || sets != want.sets || orphans != want.orphans || procs == "0" || !strings.Contains(what, "×") {
 			t.Errorf("namespace %d: %q %q %q %q %q", ns.Inode, where, procs, sets, orphans, what)
 		}

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -71,6 +73,42 @@ func (p *nsPicker) current() (ipc.Namespace, bool) {
 	return p.rows[p.cursor], true
 }
 
+// open starts the picker on the namespace shown and lists the namespaces
+// (without root there is nothing to list: the pane says so).
+func (p *nsPicker) open(shown uint64, list NamespacesFunc) tea.Cmd {
+	if p.notRoot {
+		return nil
+	}
+	for i := range p.rows {
+		if p.rows[i].Inode == shown {
+			p.cursor = i
+		}
+	}
+	p.clamp()
+	return p.list(list)
+}
+
+// key handles a key in the picker: movement, r lists again, esc or N
+// closes it (closed), Enter chooses the namespace under the cursor.
+func (p *nsPicker) key(k *KeyMap, msg tea.KeyPressMsg, list NamespacesFunc) (cmd tea.Cmd, chosen *ipc.Namespace, closed bool) {
+	if navigate(k, msg, &p.scroll, p.move, len(p.rows)) {
+		return nil, nil, false
+	}
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Namespaces):
+		return nil, nil, true
+	case key.Matches(msg, k.Refresh):
+		if !p.notRoot {
+			return p.list(list), nil, false
+		}
+	case key.Matches(msg, k.Details):
+		if ns, ok := p.current(); ok {
+			return nil, &ns, false
+		}
+	}
+	return nil, nil, false
+}
+
 // target is where Enter on ns takes the inspector: our own namespace
 // needs no joining.
 func nsTarget(ns ipc.Namespace, self uint64) NS {
@@ -82,10 +120,10 @@ func nsTarget(ns ipc.Namespace, self uint64) NS {
 
 const pickerColumns = "   INODE      NS        PROCS     SETS/SEMMNI ORPHANS  CONTAINER · COMMANDS"
 
-// NamespaceCells renders one namespace as the picker shows it (pure):
+// namespaceCells renders one namespace as the picker shows it (pure):
 // where ("host", "own"), processes, sets vs SEMMNI with a level word,
 // orphans and what runs there.
-func NamespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, sets, orphans, what string) {
+func namespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, sets, orphans, what string) {
 	var w []string
 	if ns.Host {
 		w = append(w, "host")
@@ -94,7 +132,7 @@ func NamespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, s
 		w = append(w, "own")
 	}
 	where = strings.Join(w, "·")
-	procs = commas(int64(ns.Processes))
+	procs = textfmt.Commas(int64(ns.Processes))
 	sets, orphans = "?", "?"
 	if s := ns.Summary; s != nil {
 		used, limit := int64(s.Usage.Sets), int64(s.Limits.SEMMNI)
@@ -103,8 +141,8 @@ func NamespaceCells(st *Styles, ns *ipc.Namespace, self uint64) (where, procs, s
 			pct = 100 * float64(used) / float64(limit)
 		}
 		_, word, _ := st.level(pct, limit > 0 && used >= limit)
-		sets = fmt.Sprintf("%s/%s %s", commas(used), commas(limit), word)
-		orphans = commas(int64(s.Usage.Orphans))
+		sets = fmt.Sprintf("%s/%s %s", textfmt.Commas(used), textfmt.Commas(limit), word)
+		orphans = textfmt.Commas(int64(s.Usage.Orphans))
 	}
 	var parts []string
 	for _, c := range ns.Containers {
@@ -166,7 +204,7 @@ func (p *nsPicker) View(width int, shown, self uint64) string {
 func (p *nsPicker) row(i, width int, shown, self uint64) string {
 	st := &p.c.Styles
 	ns := &p.rows[i]
-	where, procs, sets, orphans, what := NamespaceCells(st, ns, self)
+	where, procs, sets, orphans, what := namespaceCells(st, ns, self)
 	mark := "   "
 	if i == p.cursor {
 		mark = ">  "

@@ -108,8 +108,8 @@ func (p *probePane) move(n int) {
 
 func (p *probePane) clamp() { p.clampTo(len(p.rows)) }
 
-// ProbeStatus is the word shown before a probe's verdict line.
-func ProbeStatus(r *probe.Result) string {
+// probeStatus is the word shown before a probe's verdict line.
+func probeStatus(r *probe.Result) string {
 	if r == nil {
 		return "-"
 	}
@@ -127,15 +127,15 @@ func ProbeStatus(r *probe.Result) string {
 	return "OK"
 }
 
-// ProbeCells renders one probe row as status word and text (pure).
-func ProbeCells(r *probeRow, spin string) (status, text string) {
+// probeCells renders one probe row as status word and text (pure).
+func probeCells(r *probeRow, spin string) (status, text string) {
 	switch {
 	case r.running:
 		return spin + " ...", r.target.String() + " probing"
 	case r.result == nil:
 		return "-", r.target.String() + " not probed yet (p)"
 	default:
-		return ProbeStatus(r.result), r.result.Summary()
+		return probeStatus(r.result), r.result.Summary()
 	}
 }
 
@@ -144,7 +144,7 @@ func (p *probePane) View(width int, focused bool) string {
 	st := &p.c.Styles
 	lines := make([]string, 0, p.height)
 	for i := p.offset; i < len(p.rows) && len(lines) < p.height; i++ {
-		status, text := ProbeCells(&p.rows[i], p.spinner.View())
+		status, text := probeCells(&p.rows[i], p.spinner.View())
 		ss := st.Dim
 		switch status {
 		case "OK":

@@ -8,10 +8,11 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
-// Columns of the semaphore table. Cells are plain text made by SetCells
+// Columns of the semaphore table. Cells are plain text made by setCells
 // (pure, unit tested, benchmarked); styling happens when a row is drawn.
 const (
 	colID = iota
@@ -49,25 +50,25 @@ var columns = [numCols]column{
 // markWidth is the cursor/selection/change marker before every row.
 const markWidth = 3
 
-// SetCells renders one set as the cells of a table row, relative to now
+// setCells renders one set as the cells of a table row, relative to now
 // (the scan time, so that a row does not change between refreshes).
-func SetCells(s *ipc.Set, now time.Time) [numCols]string {
+func setCells(s *ipc.Set, now time.Time) [numCols]string {
 	var c [numCols]string
 	c[colID] = strconv.Itoa(s.ID)
 	c[colKey] = s.Key.String()
 	c[colOwner] = s.Owner
 	c[colPerms] = s.Perms.String()
 	c[colNSems] = strconv.Itoa(s.NSems)
-	c[colOp] = ipc.Age(s.OTime, now)
-	c[colChanged] = ipc.Age(s.CTime, now)
-	c[colOperators] = OperatorsCell(s)
-	c[colVerdict] = VerdictWord(s.Verdict)
+	c[colOp] = textfmt.Age(s.OTime.Time, now)
+	c[colChanged] = textfmt.Age(s.CTime.Time, now)
+	c[colOperators] = operatorsCell(s)
+	c[colVerdict] = verdictWord(s.Verdict)
 	return c
 }
 
-// OperatorsCell lists the processes that last changed the set's
+// operatorsCell lists the processes that last changed the set's
 // semaphores ("2647 dead, 3105 apache2") and how many tasks wait on it.
-func OperatorsCell(s *ipc.Set) string {
+func operatorsCell(s *ipc.Set) string {
 	var b strings.Builder
 	for i, op := range s.Operators {
 		if i > 0 {
@@ -88,9 +89,9 @@ func OperatorsCell(s *ipc.Set) string {
 	return b.String()
 }
 
-// VerdictWord is the verdict as the table prints it: a word, never only a
+// verdictWord is the verdict as the table prints it: a word, never only a
 // colour.
-func VerdictWord(v ipc.Verdict) string {
+func verdictWord(v ipc.Verdict) string {
 	if v == "" {
 		return "?"
 	}

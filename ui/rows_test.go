@@ -4,22 +4,23 @@ import (
 	"strings"
 	"testing"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
 func TestSetCells(t *testing.T) {
 	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead}, ipc.Operator{PID: 3105, State: ipc.OpRunning, Comm: "apache2"})
 	s.Sems[0].NCount = 2
-	c := SetCells(&s, fixedNow)
+	c := setCells(&s, fixedNow)
 	want := [numCols]string{"32769", "0x00000000", "www-data", "0600", "1", "50m", "3h", "2647 dead, 3105 apache2, 2 waiting", "ORPHAN"}
 	if c != want {
 		t.Errorf("cells\n got %q\nwant %q", c, want)
 	}
 	empty := ipc.Set{}
-	if got := OperatorsCell(&empty); got != "none" {
+	if got := operatorsCell(&empty); got != "none" {
 		t.Errorf("no operators: %q", got)
 	}
-	if VerdictWord(ipc.Live) != "LIVE" || VerdictWord("") != "?" {
+	if verdictWord(ipc.Live) != "LIVE" || verdictWord("") != "?" {
 		t.Error("verdict words")
 	}
 }
@@ -59,14 +60,14 @@ func TestPad(t *testing.T) {
 			t.Errorf("pad(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
 		}
 	}
-	if got := commas(32000); got != "32,000" || commas(-1234567) != "-1,234,567" || commas(999) != "999" {
+	if got := textfmt.Commas(32000); got != "32,000" || textfmt.Commas(-1234567) != "-1,234,567" || textfmt.Commas(999) != "999" {
 		t.Errorf("commas: %s", got)
 	}
 }
 
 func TestDialogLineAndIpcrm(t *testing.T) {
 	s := fixtureSet(65537, ipc.Orphan, "www-data", ipc.Operator{PID: 2600, State: ipc.OpDead})
-	if got := DialogSetLine(&s); !strings.Contains(got, "65537") || !strings.Contains(got, "ORPHAN") || !strings.Contains(got, "2600 dead") {
+	if got := dialogSetLine(&s); !strings.Contains(got, "65537") || !strings.Contains(got, "ORPHAN") || !strings.Contains(got, "2600 dead") {
 		t.Errorf("dialog line %q", got)
 	}
 	sets := make([]ipc.Set, 10)
@@ -82,6 +83,6 @@ func BenchmarkSetCells(b *testing.B) {
 	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead})
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = SetCells(&s, fixedNow)
+		_ = setCells(&s, fixedNow)
 	}
 }

@@ -39,8 +39,8 @@ type Styles struct {
 	OKColor, WarnColor, CritColor color.Color
 }
 
-// NewStyles makes the palette for a dark or light background.
-func NewStyles(isDark bool) Styles {
+// newStyles makes the palette for a dark or light background.
+func newStyles(isDark bool) Styles {
 	ld := lipgloss.LightDark(isDark)
 	green := ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#3fb950"))
 	yellow := ld(lipgloss.Color("#9a6700"), lipgloss.Color("#d29922"))

@@ -266,7 +266,7 @@ func (t *setTable) toggle() string {
 	case r.mark == markGone:
 		return "set " + strconv.Itoa(r.set.ID) + " is gone"
 	case !selectable(r.set):
-		return "set " + strconv.Itoa(r.set.ID) + " is " + VerdictWord(r.set.Verdict) + ": only orphan and stale sets can be removed"
+		return "set " + strconv.Itoa(r.set.ID) + " is " + verdictWord(r.set.Verdict) + ": only orphan and stale sets can be removed"
 	}
 	if t.selected[r.set.ID] {
 		delete(t.selected, r.set.ID)
@@ -388,7 +388,7 @@ func makeRowStyles(st *Styles, cursor bool) rowStyles {
 
 // renderRow draws one row: markers, then every visible cell in its style.
 func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, rs *rowStyles, underCursor bool) string {
-	cells := SetCells(r.set, t.now)
+	cells := setCells(r.set, t.now)
 	mark := []byte("   ")
 	if underCursor {
 		mark[0] = '>'

@@ -1,29 +1,10 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 )
-
-// commas formats 32000 as "32,000".
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
 
 // truncate cuts a styled line to width cells.
 func truncate(s string, width int) string {
@@ -57,13 +38,6 @@ func fitLines(lines []string, width, n int) []string {
 		out = append(out, "")
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return commas(int64(n)) + " " + many
 }
 
 // wrapAll wraps every line of styled text to width, keeping styles.

@@ -20,7 +20,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"ipcscope/probe/probetest"
+	loopback "ipcscope/internal/demo/servers"
 )
 
 func main() {
@@ -30,7 +30,7 @@ func main() {
 	if *dir == "" || *n < 1 {
 		log.Fatal("usage: probetargets -dir DIR [-n 50]")
 	}
-	ca, err := probetest.NewCA()
+	ca, err := loopback.NewCA()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -39,15 +39,15 @@ func main() {
 		log.Fatal(err)
 	}
 	var targets, plain []byte
-	var servers []*probetest.Server
+	var servers []*loopback.Server
 	for i := 1; i <= *n; i++ {
 		name := fmt.Sprintf("name%d.bench.test", i)
 		c, err := ca.Issue([]string{name}, time.Time{}, time.Time{})
 		if err != nil {
 			log.Fatal(err)
 		}
-		s, err := probetest.StartTLS(probetest.TLSOptions{
-			Sites:       []probetest.Site{{Names: []string{"default.bench.test"}, Cert: def}, {Names: []string{name}, Cert: c, HSTS: "max-age=60"}},
+		s, err := loopback.StartTLS(loopback.TLSOptions{
+			Sites:       []loopback.Site{{Names: []string{"default.bench.test"}, Cert: def}, {Names: []string{name}, Cert: c, HSTS: "max-age=60"}},
 			H2:          true,
 			Misdirected: true,
 		})

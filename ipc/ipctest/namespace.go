@@ -1,160 +1,81 @@
-// Package ipctest makes real System V semaphore sets, and processes that
-// use them, inside a private IPC namespace. Tests call Main from TestMain;
-// ipcscope --demo uses the same pieces. Nothing here ever touches the
-// host's own IPC namespace: Isolate refuses to go on without a new one.
 package ipctest
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
-	"syscall"
+	"testing"
 
-	"golang.org/x/sys/unix"
+	"ipcscope/internal/sandbox"
+	"ipcscope/ipc/sysv"
 )
 
-// Environment variables that carry state into re-executed processes.
-const (
-	envIsolated = "IPCSCOPE_IPCTEST_ISOLATED" // "1" once inside the private namespace
-	envHelper   = "IPCSCOPE_IPCTEST_HELPER"   // a helper action to run instead of the program
-	envPIDNS    = "IPCSCOPE_IPCTEST_PIDNS"    // "1" inside a private PID namespace with its own /proc
-	envOuterNS  = "IPCSCOPE_IPCTEST_OUTER_NS" // the IPC namespace Isolate started from
-)
-
-// OuterNamespace is the IPC namespace ("ipc:[inode]") that Isolate left
-// ("" when not isolated).
-func OuterNamespace() string { return os.Getenv(envOuterNS) }
-
-// Isolated reports whether this process runs in the private namespace that
-// Isolate made.
-func Isolated() bool { return os.Getenv(envIsolated) == "1" }
-
-// InPIDNamespace reports whether this process is the init of a private PID
-// namespace made by RunInPIDNamespace, with /proc mounted for it.
-func InPIDNamespace() bool { return os.Getenv(envPIDNS) == "1" && os.Getpid() == 1 }
-
-// cloneFlags are the namespaces for a re-execution: a new IPC namespace,
-// and a user namespace when not root (where we map our uid to root, so we
-// may set the namespace's own limits).
-func cloneAttr(extra uintptr) *syscall.SysProcAttr {
-	attr := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWIPC | extra, Pdeathsig: syscall.SIGKILL}
-	if os.Geteuid() != 0 {
-		attr.Cloneflags |= syscall.CLONE_NEWUSER
-		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}}
-		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}}
-		attr.GidMappingsEnableSetgroups = false
-	}
-	return attr
+// Namespace is a private IPC namespace held open by a helper process,
+// standing in for a container: sets made in it stay until the holder dies,
+// and the kernel frees them then.
+type Namespace struct {
+	Holder *Proc
+	Inode  uint64
+	t      testing.TB
 }
 
-// Isolate re-executes the running program (with the same arguments) in a
-// private IPC namespace and returns its exit status; the caller should exit
-// with it. It returns (0, false, nil) when already isolated: go on.
-func Isolate() (code int, ran bool, err error) {
-	if Isolated() {
-		return 0, false, nil
-	}
-	outer, _ := os.Readlink("/proc/self/ns/ipc")
-	return reexec(os.Args, cloneAttr(0), envIsolated+"=1", envOuterNS+"="+outer)
-}
-
-func reexec(args []string, attr *syscall.SysProcAttr, env ...string) (int, bool, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return 0, false, err
-	}
-	cmd := exec.Command(exe, args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = attr
-	if err := cmd.Start(); err != nil {
-		return 0, false, fmt.Errorf("cannot make a private IPC namespace (%v); this needs root, or unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)", err)
-	}
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-			return 128 + int(st.Signal()), true, nil
-		}
-		return ee.ExitCode(), true, nil
-	}
-	if err != nil {
-		return 0, true, err
-	}
-	return 0, true, nil
-}
-
-// RunInPIDNamespace re-runs the named test of this test binary as PID 1 of
-// a new PID and mount namespace (inside the same private IPC namespace),
-// with /proc mounted for it. Inside, InPIDNamespace reports true. It
-// returns the child's combined output and error.
-func RunInPIDNamespace(testName string) ([]byte, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(exe, "-test.run=^"+testName+"$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), envPIDNS+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS, Pdeathsig: syscall.SIGKILL}
-	return cmd.CombinedOutput()
-}
-
-// mountOwnProc gives a new PID namespace its own /proc.
-func mountOwnProc() error {
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make / private: %w", err)
-	}
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		return fmt.Errorf("mount /proc: %w", err)
-	}
-	return nil
-}
-
-// SetLimits writes the namespace's SEMMSL SEMMNS SEMOPM SEMMNI. It refuses
-// outside an isolated namespace, so a test can never lower the host's.
-func SetLimits(msl, mns, opm, mni int) error {
-	if !Isolated() {
-		return errors.New("ipctest: refusing to change semaphore limits outside a private IPC namespace")
-	}
-	v := strings.Join([]string{strconv.Itoa(msl), strconv.Itoa(mns), strconv.Itoa(opm), strconv.Itoa(mni)}, " ")
-	return os.WriteFile("/proc/sys/kernel/sem", []byte(v), 0)
-}
-
-// SetLastPID makes the next process of this PID namespace get pid+1 (only
-// as PID 1 of a private PID namespace, see RunInPIDNamespace).
-func SetLastPID(pid int) error {
-	if !InPIDNamespace() {
-		return errors.New("ipctest: ns_last_pid may only be set inside a private PID namespace")
-	}
-	return os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid)), 0)
-}
-
-// RealRoot reports whether this process is root of the initial user
-// namespace. Only then may tests give sets to other users, run helpers as
-// them, or join other namespaces: in the user namespace that Isolate makes
-// for an ordinary user, euid is 0 but only that one uid is mapped.
-func RealRoot() bool {
-	if os.Geteuid() != 0 {
-		return false
-	}
-	b, err := os.ReadFile("/proc/self/uid_map")
-	if err != nil {
-		return false
-	}
-	f := strings.Fields(string(b))
-	return len(f) == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295"
-}
-
-// NeedRealRoot skips a test that needs RealRoot.
-func NeedRealRoot(t interface {
-	Helper()
-	Skip(...any)
-}) {
+// NewNamespace starts a holder in a new IPC namespace; the test's cleanup
+// kills it (and with it the namespace and its sets).
+func NewNamespace(t testing.TB) *Namespace {
 	t.Helper()
-	if !RealRoot() {
-		t.Skip("needs real root: the private user namespace of an ordinary user maps only its own uid")
+	p, err := sandbox.Start("hold", sandbox.InNewIPCNamespace())
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(p.Kill)
+	ino, err := sandbox.IPCNamespace(p.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Namespace{Holder: p, Inode: ino, t: t}
+}
+
+// Set makes a set of nsems semaphores in the namespace, owned by uid:gid.
+func (n *Namespace) Set(nsems int, uid, gid uint32) int {
+	n.t.Helper()
+	id, err := sandbox.CreateSetIn(n.Holder.PID, 0, nsems, 0o600)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if err := sandbox.ChownIn(n.Holder.PID, id, uid, gid, 0o600); err != nil {
+		n.t.Fatal(err)
+	}
+	return id
+}
+
+// Orphan makes a set created and owned by uid (who must run nothing in the
+// namespace), which that creator changed last before it exited.
+func (n *Namespace) Orphan(uid uint32) int {
+	n.t.Helper()
+	id, err := sandbox.CreateSetAs(n.Holder.PID, uid, uid, 0, 1, 0o600, "semop")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return id
+}
+
+// Live makes a set owned by uid and a process that keeps using it, in a
+// PID namespace of its own (as in a container, it is PID 1 there while the
+// host knows it by Proc.PID). The test's cleanup kills it.
+func (n *Namespace) Live(uid uint32) (int, *Proc) {
+	n.t.Helper()
+	id := n.Set(1, uid, uid)
+	p, err := sandbox.StartIn(n.Holder.PID, fmt.Sprintf("semop %d 0 1 1 hold", id), sandbox.InNewPIDNamespace())
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	n.t.Cleanup(p.Kill)
+	return id, p
+}
+
+// Exists reports whether set id is still in the namespace.
+func (n *Namespace) Exists(id int) bool {
+	err := sandbox.InPrivateNamespaceOf(n.Holder.PID, func() error {
+		_, err := sysv.Stat(id)
+		return err
+	})
+	return err == nil
 }

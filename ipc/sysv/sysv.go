@@ -1,7 +1,7 @@
 // Package sysv wraps the System V semaphore system calls that
 // golang.org/x/sys/unix leaves out (semget, semop, semctl). It is the only
 // place in ipcscope that calls them; ipc builds snapshots on top of it and
-// ipc/ipctest uses it to make real sets in tests.
+// internal/sandbox uses it to make real sets for --demo and the tests.
 package sysv
 
 import (

@@ -1,4 +1,4 @@
-package ipctest
+package sandbox
 
 import (
 	"unsafe"

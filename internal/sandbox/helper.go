@@ -1,4 +1,4 @@
-package ipctest
+package sandbox
 
 import (
 	"bufio"
@@ -39,14 +39,14 @@ import (
 
 // RunHelperIfAsked runs the helper action and exits if this process was
 // started as a helper; otherwise it returns at once. Call it first thing in
-// main and TestMain.
+// main and TestMain (ipctest.Main does).
 func RunHelperIfAsked() {
 	spec := os.Getenv(envHelper)
 	if spec == "" {
 		return
 	}
 	if err := runHelper(strings.Fields(spec)); err != nil {
-		fmt.Fprintln(os.Stderr, "ipctest helper:", err)
+		fmt.Fprintln(os.Stderr, "ipcscope sandbox helper:", err)
 		os.Exit(3)
 	}
 	os.Exit(0)
@@ -292,7 +292,7 @@ func sharedCopy(exe string) (string, error) {
 	if shared.path != "" {
 		return shared.path, nil
 	}
-	dir, err := os.MkdirTemp("", "ipctest-exe-")
+	dir, err := os.MkdirTemp("", "ipcscope-sandbox-exe-")
 	if err != nil {
 		return "", err
 	}

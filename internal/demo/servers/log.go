@@ -1,4 +1,4 @@
-package probetest
+package servers
 
 import (
 	"io"

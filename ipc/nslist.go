@@ -12,6 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Listing IPC namespaces: Namespaces finds every one that has a process
+// in it and summarizes its sets. Entering one is in nsenter.go.
+
 // InitIPCNSInode is the inode of the host's (initial) IPC namespace,
 // PROC_IPC_INIT_INO in include/linux/proc_ns.h.
 const InitIPCNSInode = 0xEFFFFFFF
@@ -215,7 +218,7 @@ func ScanNamespaceOf(pid int, want uint64) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("IPC namespace of PID %d: %w", pid, err)
 	}
-	if want != 0 && parseNSLink(target) != want {
+	if want != 0 && ParseNSLink(target) != want {
 		return nil, fmt.Errorf("PID %d is no longer in IPC namespace %d", pid, want)
 	}
 	opts := Options{}

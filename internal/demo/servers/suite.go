@@ -1,4 +1,4 @@
-package probetest
+package servers
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// Demo is a set of loopback servers covering every case the probe
+// Suite is a set of loopback servers covering every case the probe
 // reports, with targets and --resolve entries to probe them.
-type Demo struct {
+type Suite struct {
 	// Targets are probe targets ("https://alpha.demo.test:PORT", ...).
 	Targets []string
 	// Resolve are curl-style "name:port:127.0.0.1" entries for Targets.
@@ -25,7 +25,7 @@ type Demo struct {
 }
 
 // Close stops every server and removes the CA file.
-func (d *Demo) Close() {
+func (d *Suite) Close() {
 	for _, s := range d.servers {
 		s.Close()
 	}
@@ -34,7 +34,7 @@ func (d *Demo) Close() {
 	}
 }
 
-// StartDemo starts, on 127.0.0.1:
+// StartSuite starts, on 127.0.0.1:
 //   - a TLS port with three name-based sites (alpha = default with HSTS,
 //     beta with its own certificate, gamma sharing alpha's), h2 on and
 //     Apache-like 421 for Host/SNI mismatches;
@@ -43,8 +43,8 @@ func (d *Demo) Close() {
 //   - cleartext ports: h2c Upgrade + prior knowledge, prior knowledge
 //     only, HTTP/1.1 only;
 //   - a port that never answers, one that sends garbage, one refused.
-func StartDemo() (d *Demo, err error) {
-	d = &Demo{}
+func StartSuite() (d *Suite, err error) {
+	d = &Suite{}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -140,7 +140,7 @@ func StartDemo() (d *Demo, err error) {
 	return d, nil
 }
 
-func (d *Demo) add(scheme, name string, port int) {
+func (d *Suite) add(scheme, name string, port int) {
 	d.Targets = append(d.Targets, fmt.Sprintf("%s://%s:%d", scheme, name, port))
 	d.Resolve = append(d.Resolve, fmt.Sprintf("%s:%d:127.0.0.1", name, port))
 }

@@ -1,7 +1,8 @@
-// Package probetest starts HTTPS, h2c and misbehaving servers on 127.0.0.1
-// for probe's tests and ipcscope's demo mode. Certificates are made at run
-// time; nothing listens beyond loopback.
-package probetest
+// Package servers starts HTTPS, h2c and misbehaving servers on 127.0.0.1
+// for ipcscope's demo mode (StartSuite) and, through probe/probetest, for
+// probe's tests. Certificates are made at run time; nothing listens beyond
+// loopback.
+package servers
 
 import (
 	"crypto/ecdsa"
@@ -32,7 +33,7 @@ func NewCA() (*CA, error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "ipcscope probetest CA", Organization: []string{"ipcscope"}},
+		Subject:               pkix.Name{CommonName: "ipcscope demo CA", Organization: []string{"ipcscope"}},
 		NotBefore:             time.Now().AddDate(-1, 0, 0),
 		NotAfter:              time.Now().AddDate(1, 0, 0),
 		IsCA:                  true,

@@ -1,4 +1,4 @@
-package ipctest
+package sandbox
 
 import (
 	"errors"
@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 
 	"ipcscope/ipc"
 	"ipcscope/ipc/sysv"
@@ -40,15 +39,15 @@ func cloneFlag(flag uintptr) Option {
 // here that changes a namespace goes through.
 func InPrivateNamespaceOf(pid int, fn func() error) error {
 	if !Isolated() {
-		return errors.New("ipctest: refusing to change another IPC namespace from outside a private one")
+		return errors.New("sandbox: refusing to change another IPC namespace from outside a private one")
 	}
 	return ipc.InNamespace(pid, func() error {
 		link, err := os.Readlink("/proc/thread-self/ns/ipc")
 		if err != nil {
 			return err
 		}
-		if ns := nsInode(link); ns == 0 || ns == ipc.InitIPCNSInode {
-			return fmt.Errorf("ipctest: refusing to touch IPC namespace %q: it is the host's", link)
+		if ns := ipc.ParseNSLink(link); ns == 0 || ns == ipc.InitIPCNSInode {
+			return fmt.Errorf("sandbox: refusing to touch IPC namespace %q: it is the host's", link)
 		}
 		return fn()
 	})
@@ -99,86 +98,5 @@ func IPCNamespace(pid int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return nsInode(link), nil
-}
-
-func nsInode(link string) uint64 {
-	i, j := strings.IndexByte(link, '['), strings.LastIndexByte(link, ']')
-	if i < 0 || j <= i {
-		return 0
-	}
-	v, _ := strconv.ParseUint(link[i+1:j], 10, 64)
-	return v
-}
-
-// Namespace is a private IPC namespace held open by a helper process,
-// standing in for a container: sets made in it stay until the holder dies,
-// and the kernel frees them then.
-type Namespace struct {
-	Holder *Proc
-	Inode  uint64
-	t      testing.TB
-}
-
-// NewNamespace starts a holder in a new IPC namespace; the test's cleanup
-// kills it (and with it the namespace and its sets).
-func NewNamespace(t testing.TB) *Namespace {
-	t.Helper()
-	p, err := Start("hold", InNewIPCNamespace())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Kill)
-	ino, err := IPCNamespace(p.PID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Namespace{Holder: p, Inode: ino, t: t}
-}
-
-// Set makes a set of nsems semaphores in the namespace, owned by uid:gid.
-func (n *Namespace) Set(nsems int, uid, gid uint32) int {
-	n.t.Helper()
-	id, err := CreateSetIn(n.Holder.PID, 0, nsems, 0o600)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	if err := ChownIn(n.Holder.PID, id, uid, gid, 0o600); err != nil {
-		n.t.Fatal(err)
-	}
-	return id
-}
-
-// Orphan makes a set created and owned by uid (who must run nothing in the
-// namespace), which that creator changed last before it exited.
-func (n *Namespace) Orphan(uid uint32) int {
-	n.t.Helper()
-	id, err := createAs(n.Holder.PID, uid, uid, 0, 1, 0o600, "semop")
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	return id
-}
-
-// Live makes a set owned by uid and a process that keeps using it, in a
-// PID namespace of its own (as in a container, it is PID 1 there while the
-// host knows it by Proc.PID). The test's cleanup kills it.
-func (n *Namespace) Live(uid uint32) (int, *Proc) {
-	n.t.Helper()
-	id := n.Set(1, uid, uid)
-	p, err := StartIn(n.Holder.PID, fmt.Sprintf("semop %d 0 1 1 hold", id), InNewPIDNamespace())
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	n.t.Cleanup(p.Kill)
-	return id, p
-}
-
-// Exists reports whether set id is still in the namespace.
-func (n *Namespace) Exists(id int) bool {
-	err := InPrivateNamespaceOf(n.Holder.PID, func() error {
-		_, err := sysv.Stat(id)
-		return err
-	})
-	return err == nil
+	return ipc.ParseNSLink(link), nil
 }
