@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -311,6 +312,11 @@ func configuredApacheUsers(root string, n *names) map[int]string {
 		root = "/"
 	}
 	byName := apacheUserNames(root)
+	if u := os.Getenv("APACHE_RUN_USER"); u != "" {
+		// What apache2ctl takes from envvars, set in the environment.
+		byName = maps.Clone(byName)
+		byName[u] = "the APACHE_RUN_USER environment variable"
+	}
 	out := map[int]string{}
 	for name, where := range byName {
 		if uid, ok := n.uidOf(name); ok && uid != 0 {

@@ -121,6 +121,9 @@ func (n *names) uidOf(name string) (int, bool) {
 	if n == nil {
 		return 0, false
 	}
+	if id, err := strconv.Atoi(name); err == nil && id >= 0 {
+		return id, true // a uid given as a number
+	}
 	for id, s := range n.users {
 		if s == name {
 			return id, true

@@ -45,6 +45,16 @@ func TestStartAndClose(t *testing.T) {
 	if len(snap.Sets) != want {
 		t.Errorf("%d sets, want %d", len(snap.Sets), want)
 	}
+	// The leaks are Apache-shaped and no Apache runs in the demo: orphans
+	// by the Apache rule, on any machine (APACHE_RUN_USER names the User).
+	if root && snap.Usage.Orphans != orphans {
+		t.Errorf("%d orphans, want %d (usage %+v)", snap.Usage.Orphans, orphans, snap.Usage)
+	}
+	for _, s := range snap.Sets {
+		if s.Verdict == ipc.Orphan && s.Rule != ipc.RuleApacheGone {
+			t.Errorf("demo orphan %d decided by %s, want %s: %q", s.ID, s.Rule, ipc.RuleApacheGone, s.Reasons)
+		}
+	}
 	waiters := 0
 	for _, s := range snap.Sets {
 		waiters += s.Waiters()

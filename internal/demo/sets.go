@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -61,8 +62,12 @@ func (w *World) makeSets(hostRoot bool) ([]string, error) {
 	if err := killedAfterSemop(stale, sandbox.AsUser(staleUID, staleUID)); err != nil {
 		return notes, err
 	}
-	// Orphans: sets of an idle user whose processes were killed -9.
+	// Orphans: sets made the way Apache makes its mutexes (key 0, one
+	// semaphore, 0600, by root for its User) whose processes were killed
+	// -9. The demo's Apache runs as the idle user: say so the way Debian's
+	// envvars does, so that ipcscope judges them by its Apache rule.
 	uid, gid := idleUser()
+	os.Setenv("APACHE_RUN_USER", strconv.Itoa(int(uid)))
 	if err := parallel(orphans, func(int) error {
 		id, err := sandbox.CreateSet(0, 1, 0o600)
 		if err != nil {
