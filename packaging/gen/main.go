@@ -43,7 +43,7 @@ func main() {
 	}
 }
 
-// Files maps the names gen writes (in the output directory) to what makes
+// files maps the names gen writes (in the output directory) to what makes
 // them; packaging/nfpm.yaml installs them from there.
 var files = map[string]func(version, date string) ([]byte, error){
 	"ipcscope.1.gz": func(version, date string) ([]byte, error) {
@@ -59,8 +59,8 @@ var files = map[string]func(version, date string) ([]byte, error){
 }
 
 func run(dir, version, date string) error {
-	for name, make := range files {
-		b, err := make(version, date)
+	for name, build := range files {
+		b, err := build(version, date)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
