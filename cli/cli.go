@@ -62,6 +62,10 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+
+	// flagSets, when set, is told of every FlagSet a command makes (the man
+	// page reads the flags from there).
+	flagSets func(fs *flag.FlagSet, synopsis string)
 }
 
 // Exit codes shared by every command.
@@ -140,6 +144,9 @@ func usage(w io.Writer) {
 func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	if env.flagSets != nil {
+		env.flagSets(fs, synopsis)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s\n\nFlags:\n", strings.Join(strings.Fields("ipcscope "+name), " ")+" "+synopsis)
 		// Flags with no usage text are internal (screenshots): not shown.
