@@ -241,6 +241,7 @@ func newApacheE2E(t *testing.T) *apacheE2E {
 	if !ipctest.Isolated() {
 		t.Fatal("not in a private IPC namespace: TestMain must call ipctest.Main")
 	}
+	ipctest.HoldApacheLock(t)
 	ae := &apacheE2E{}
 	ae.uid, _ = strconv.Atoi(u.Uid)
 	ae.conf, err = template.ParseFiles(filepath.Join("testdata", "apache-sysvsem", "httpd.conf.tmpl"))

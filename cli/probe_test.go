@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"ipcscope/ipc/ipctest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,6 +158,7 @@ func TestProbeCLIApache(t *testing.T) {
 		}
 		t.Skipf("skipping end-to-end test: %v", err)
 	}
+	ipctest.HoldApacheLock(t)
 	a, err := probetest.StartApache()
 	if err != nil {
 		t.Fatal(err)

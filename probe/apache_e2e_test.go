@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"ipcscope/ipc/ipctest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -30,6 +31,7 @@ func startApache(t *testing.T) *probetest.Apache {
 	if _, _, err := probetest.FindApache(); err != nil {
 		needE2E(t, err)
 	}
+	ipctest.HoldApacheLock(t)
 	a, err := probetest.StartApache()
 	if err != nil {
 		t.Fatalf("start apache: %v", err)
