@@ -14,7 +14,7 @@ CGO_ENABLED=0 go build -o "$out/ipcbench" ./bench/ipcbench
 unshare_args=(--ipc)
 [ "$(id -u)" = 0 ] || unshare_args+=(--user --map-root-user)
 
-IPCBENCH_PRIVATE_NS=1 unshare "${unshare_args[@]}" bash -s "$N" "$out" <<'INNER'
+APACHE_RUN_USER=www-data IPCBENCH_PRIVATE_NS=1 unshare "${unshare_args[@]}" bash -s "$N" "$out" <<'INNER'
 set -euo pipefail
 N=$1; out=$2
 echo "kernel $(uname -r), $(nproc) cores, $("$out/ipcscope" --version)"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -38,17 +39,68 @@ func writeListJSON(w io.Writer, snap *ipc.Snapshot, sets []ipc.Set) error {
 	}
 	bw.Write(hb[:len(hb)-1]) // leave the object open for "semaphores"
 	bw.WriteString(`,"semaphores":[`)
-	buf := make([]byte, 0, 1024)
-	for i := range sets {
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
-		buf = sets[i].AppendJSON(buf[:0])
-		bw.Write(buf)
-	}
+	encodeSets(sets, func(b []byte) { bw.Write(b) })
 	bw.WriteString("\n]}\n")
 	return bw.Flush()
+}
+
+// encodeSets writes the sets' JSON objects, each on its own line and
+// comma-separated, to write in order. Chunks of sets are encoded on every
+// core, a few chunks ahead of the writer: encoding is half of
+// `list --json` with 32,000 sets (measured: 40 of 85 ms in process).
+func encodeSets(sets []ipc.Set, write func([]byte)) {
+	const chunk = 1024
+	n := (len(sets) + chunk - 1) / chunk
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if n <= 1 || workers < 2 {
+		write(encodeChunk(nil, sets, 0))
+		return
+	}
+	out := make([]chan []byte, n)
+	for i := range out {
+		out[i] = make(chan []byte, 1)
+	}
+	free := make(chan []byte, 2*workers) // at most this many chunks ahead
+	for range 2 * workers {
+		free <- make([]byte, 0, 256*chunk)
+	}
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	for range workers {
+		go func() {
+			for {
+				// A buffer first, then the next chunk: chunks then get
+				// buffers in their order, and the one the writer waits
+				// for always has one (no deadlock).
+				buf := <-free
+				c, ok := <-next
+				if !ok {
+					return
+				}
+				out[c] <- encodeChunk(buf[:0], sets[c*chunk:min((c+1)*chunk, len(sets))], c*chunk)
+			}
+		}()
+	}
+	for c := range n {
+		b := <-out[c]
+		write(b)
+		free <- b
+	}
+}
+
+// encodeChunk appends the JSON of sets, which start at index first.
+func encodeChunk(b []byte, sets []ipc.Set, first int) []byte {
+	for i := range sets {
+		if first+i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		b = sets[i].AppendJSON(b)
+	}
+	return b
 }
 
 func runList(env *Env, args []string) int {

@@ -49,6 +49,8 @@ type apacheInstance struct {
 	// changed: when its current sets were made. Zero: none seen.
 	anchor   time.Time
 	anchorID int
+	// Reasons, made once the anchors are known (makeReasons).
+	anchorReason, startReason, clockReason string
 }
 
 // cutoff is the ctime before which a set cannot be one of the instance's
@@ -87,8 +89,9 @@ type apacheFacts struct {
 	// anchoring, read while judging).
 	byPID map[int]*apacheInstance
 
-	// Reasons shared by thousands of sets, made once.
-	goneNone string
+	// Reasons shared by thousands of sets, made once (makeReasons).
+	shapeReasons                     map[int]string
+	goneNone, goneOlder, strayReason string
 }
 
 // shape reports whether s looks like an Apache mutex of a known Apache
@@ -101,9 +104,31 @@ func (a *apacheFacts) shape(s *Set) bool {
 	return ok
 }
 
-// shapeReason says why s counts as Apache's.
-func (a *apacheFacts) shapeReason(s *Set, n *names) string {
-	return "Apache's mutex shape: key 0 (IPC_PRIVATE), 1 semaphore, mode 0600, made by root for " + n.user(s.UID) + " (Apache's User: " + a.users[s.UID] + "); with key 0 only the Apache instance that made it can know its ID"
+// shapeReason says why s counts as Apache's (made once per user: a scan
+// of 32,000 leaked sets shares them).
+func (a *apacheFacts) shapeReason(s *Set) string { return a.shapeReasons[s.UID] }
+
+func (a *apacheFacts) makeReasons(n *names) {
+	a.shapeReasons = make(map[int]string, len(a.users))
+	for uid, where := range a.users {
+		a.shapeReasons[uid] = "Apache's mutex: key 0, 1 semaphore, 0600, made by root for " + n.user(uid) + " (Apache's User: " + where + ")"
+	}
+	a.goneNone = "no Apache runs in this IPC namespace: none is left that could know its ID (key 0)"
+	if len(a.strays) > 0 {
+		a.strayReason = fmt.Sprintf("Apache children whose parent has gone still run (%s): they keep using the mutexes of their instance, and may use this one; settles when they exit", pidList(a.strays))
+	}
+	var older []string
+	for _, in := range a.instances {
+		p := in.parent
+		if in.anchor.IsZero() {
+			in.startReason = fmt.Sprintf("made after the running Apache PID %d started (%s): it may be one of that instance's sets", p.PID, clock(p.Start))
+			in.clockReason = fmt.Sprintf("made before the running Apache PID %d started (%s), by the clock only: none of that instance's sets has a live operator to date them by, and a stepped clock would look the same; settles once its children use their mutexes again", p.PID, clock(p.Start))
+			continue
+		}
+		in.anchorReason = fmt.Sprintf("made with or after the sets of the running Apache PID %d (set %d, made %s, has a live operator of that instance): it belongs to that instance", p.PID, in.anchorID, clock(in.anchor))
+		older = append(older, fmt.Sprintf("PID %d's sets date from %s (set %d has a live operator of it)", p.PID, clock(in.anchor), in.anchorID))
+	}
+	a.goneOlder = fmt.Sprintf("made before the sets of every running Apache (%s); Apache makes its sets when it starts and at each graceful restart, so this one belongs to an instance that is gone", strings.Join(older, "; "))
 }
 
 // learnApache finds Apache's processes among procs (already limited to
@@ -145,7 +170,7 @@ func learnApache(procs []*Process, byPID map[int]*Process, confRoot string, n *n
 		}
 	}
 	sort.Slice(a.instances, func(i, j int) bool { return a.instances[i].parent.PID < a.instances[j].parent.PID })
-	a.goneNone = "no Apache process (apache2, httpd) runs in this IPC namespace, so no instance that could know this set is left"
+	a.makeReasons(n)
 	return a
 }
 
@@ -199,7 +224,7 @@ func (a *apacheFacts) anchor(s *Set, byPID map[int]*Process) {
 
 // carryAnchors gives the instances that were running in old (same parent
 // PID and start time) the anchors old had found.
-func (a *apacheFacts) carryAnchors(old *apacheFacts) {
+func (a *apacheFacts) carryAnchors(old *apacheFacts, n *names) {
 	for _, in := range a.instances {
 		for _, o := range old.instances {
 			if o.parent.PID == in.parent.PID && o.parent.Start.Equal(in.parent.Start) {
@@ -207,24 +232,24 @@ func (a *apacheFacts) carryAnchors(old *apacheFacts) {
 			}
 		}
 	}
+	a.makeReasons(n)
 }
 
 // judgeApache decides an Apache-shaped set that has no waiter and no live
 // operator, with every process of the namespace visible.
-func (a *apacheFacts) judgeApache(s *Set, n *names, reasons []string) (Verdict, Rule, []string) {
-	reasons = append(reasons, a.shapeReason(s, n))
+func (a *apacheFacts) judgeApache(s *Set, reasons []string) (Verdict, Rule, []string) {
+	reasons = append(reasons, a.shapeReason(s))
 	if a.procs == 0 {
 		return Orphan, RuleApacheGone, append(reasons, a.goneNone)
 	}
 	if len(a.strays) > 0 {
-		return Stale, RuleApacheStrays, append(reasons, fmt.Sprintf("Apache children whose parent has gone still run (%s): they keep using the mutexes of their instance, and may use this one; settles when they exit", pidList(a.strays)))
+		return Stale, RuleApacheStrays, append(reasons, a.strayReason)
 	}
-	clockOnly := []*apacheInstance{}
+	var clockOnly *apacheInstance
 	for _, in := range a.instances {
-		p := in.parent
 		if !in.anchor.IsZero() {
 			if !s.CTime.Before(in.cutoff()) {
-				return Live, RuleApacheInstance, append(reasons, fmt.Sprintf("made with or after the sets of the running Apache PID %d (set %d, made %s, has a live operator of that instance): it belongs to that instance", p.PID, in.anchorID, clock(in.anchor)))
+				return Live, RuleApacheInstance, append(reasons, in.anchorReason)
 			}
 			continue
 		}
@@ -232,20 +257,17 @@ func (a *apacheFacts) judgeApache(s *Set, n *names, reasons []string) (Verdict, 
 		// Its sets are made after it starts (ctime, whole seconds, at most
 		// a second before the start time): a stepped clock can only push
 		// them below this line (stale, never orphan).
-		if !s.CTime.Before(p.Start.Add(-3 * time.Second)) {
-			return Live, RuleApacheInstance, append(reasons, fmt.Sprintf("made after the running Apache PID %d started (%s): it may be one of that instance's sets", p.PID, clock(p.Start)))
+		if !s.CTime.Before(in.parent.Start.Add(-3 * time.Second)) {
+			return Live, RuleApacheInstance, append(reasons, in.startReason)
 		}
-		clockOnly = append(clockOnly, in)
+		if clockOnly == nil {
+			clockOnly = in
+		}
 	}
-	if len(clockOnly) > 0 {
-		p := clockOnly[0].parent
-		return Stale, RuleApacheClock, append(reasons, fmt.Sprintf("made %s, before the running Apache PID %d started (%s) by the clock only: none of that instance's sets has a live operator to compare with, and a stepped clock would look the same; settles once its children use their mutexes again", clock(s.CTime.Time), p.PID, clock(p.Start)))
+	if clockOnly != nil {
+		return Stale, RuleApacheClock, append(reasons, clockOnly.clockReason)
 	}
-	var older []string
-	for _, in := range a.instances {
-		older = append(older, fmt.Sprintf("PID %d's sets date from %s (set %d has a live operator of it)", in.parent.PID, clock(in.anchor), in.anchorID))
-	}
-	return Orphan, RuleApacheGone, append(reasons, fmt.Sprintf("made %s, before the sets of every running Apache (%s); Apache makes its sets when it starts and at each graceful restart, so this one belongs to an instance that is gone", clock(s.CTime.Time), strings.Join(older, "; ")))
+	return Orphan, RuleApacheGone, append(reasons, a.goneOlder)
 }
 
 func clock(t time.Time) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // setNoMethods has Set's fields and tags but not its MarshalJSON: what
@@ -56,4 +57,31 @@ func BenchmarkSetJSON(b *testing.B) {
 			_, _ = json.Marshal(setNoMethods(s))
 		}
 	})
+}
+
+// The word-at-a-time check agrees with the byte-at-a-time one on every
+// byte value in every position.
+func TestWordNeedsEscape(t *testing.T) {
+	slow := func(c byte) bool {
+		return c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&'
+	}
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			var v uint64
+			for i := 7; i >= 0; i-- {
+				v = v<<8 | uint64(w[i])
+			}
+			if got := wordNeedsEscape(v); got != slow(byte(c)) {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, slow(byte(c)))
+			}
+		}
+	}
+	for _, s := range []string{"plain text that is long enough", "x\x1by", "quote\" here and more text", "tail is \xe2\x80\xa8", "<b>", "0123456789abcdef&"} {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
 }

@@ -318,7 +318,7 @@ func (rm *Remover) freshEnv(force bool) error {
 	}
 	env := newJudgeEnv(rm.opts.Options, procs, rm.ns, loadNames(rm.opts.Passwd, rm.opts.Group))
 	if rm.env != nil && rm.env.apache != nil {
-		env.apache.carryAnchors(rm.env.apache)
+		env.apache.carryAnchors(rm.env.apache, env.names)
 	}
 	rm.env, rm.envTime = env, time.Now()
 	return nil

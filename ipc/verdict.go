@@ -112,6 +112,7 @@ func (env *judgeEnv) anchorAll(sets []Set) {
 			env.apache.anchor(&sets[i], env.procs.ByPID)
 		}
 	}
+	env.apache.makeReasons(env.names)
 }
 
 // judge sets s.Operators, s.Verdict, s.Rule and s.Reasons. readErr is the
@@ -220,7 +221,7 @@ func decide(s *Set, env *judgeEnv, a *arena) {
 		return
 	}
 	if env.apache.shape(s) {
-		s.Verdict, s.Rule, s.Reasons = env.apache.judgeApache(s, env.names, reasons)
+		s.Verdict, s.Rule, s.Reasons = env.apache.judgeApache(s, reasons)
 		return
 	}
 	h := env.holders(s)

@@ -162,7 +162,7 @@ func TestJudgeRules(t *testing.T) {
 
 		// Apache's sets.
 		// Issue 8 case 7: php-fpm and nginx as www-data, no Apache.
-		{"Apache's set, no Apache, php-fpm and nginx as www-data", apacheSet(early, Semaphore{PID: 100}), nil, []*Process{sshd, fpmMaster, fpmWorker, nginxWorker}, false, nil, nil, Orphan, RuleApacheGone, "no Apache process (apache2, httpd) runs"},
+		{"Apache's set, no Apache, php-fpm and nginx as www-data", apacheSet(early, Semaphore{PID: 100}), nil, []*Process{sshd, fpmMaster, fpmWorker, nginxWorker}, false, nil, nil, Orphan, RuleApacheGone, "no Apache runs in this IPC namespace"},
 		{"Apache's set names the User's source", apacheSet(early, Semaphore{PID: 100}), nil, nil, false, nil, nil, Orphan, RuleApacheGone, "/etc/apache2/envvars"},
 		// Issue 8 case 1: the root parent alive, every child just killed.
 		{"running Apache parent, children killed, its own set", apacheSet(parentStart, Semaphore{PID: 501}), nil, []*Process{parent}, false, nil, nil, Live, RuleApacheInstance, "after the running Apache PID 500 started"},

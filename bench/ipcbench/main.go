@@ -6,6 +6,7 @@
 //	                         process that has exited (leaked sets)
 //	ipcbench floor           SEM_STAT_ANY + GETPID for every set, in process
 //	ipcbench scan            ipc.Scan (listing, every semaphore, verdicts)
+//	ipcbench list            ipcscope list --json, in process (to profile)
 //	ipcbench run CMD ARGS... run a command, discard its output
 //
 // Every measurement runs -runs times (default 7) and prints the median wall
@@ -15,6 +16,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -23,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"ipcscope/cli"
 	"ipcscope/ipc"
 	"ipcscope/ipc/sysv"
 )
@@ -66,6 +69,14 @@ func main() {
 		})
 		report(label(*name, fmt.Sprintf("scan(%d sets)", sets)), d, selfRSS())
 		return
+	case "list":
+		// ipcscope list --json in process, to profile it (-cpuprofile).
+		d := measure(*runs, func() {
+			if code := cli.Main([]string{"list", "--json"}, os.Stdin, io.Discard, os.Stderr); code != 0 {
+				os.Exit(code)
+			}
+		})
+		report(label(*name, "list --json (in-process)"), d, selfRSS())
 	case "run":
 		var rss int64
 		d := measure(*runs, func() {
