@@ -1,11 +1,11 @@
 package ipc
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -109,16 +109,41 @@ func (l *auditLog) open() error {
 	return nil
 }
 
-// add queues a record; flush writes the queue.
+// add queues a record; flush writes the queue. The line is what
+// encoding/json would write for auditRecord (TestAuditRecordJSON pins
+// it), by hand: json.Marshal re-validated every Set's own JSON and took a
+// third of a 32,000-set clean.
 func (l *auditLog) add(s *Set, action, errText string) {
-	rec := auditRecord{Time: time.Now().UTC(), Action: action, UID: os.Getuid(), User: l.user, Host: l.host, IPCNS: l.ns, Error: errText, Set: s}
-	line, err := json.Marshal(rec)
-	if err != nil {
-		// A Set always marshals; keep the line whole all the same.
-		line = []byte(fmt.Sprintf(`{"action":%q,"error":%q}`, action, err.Error()))
+	l.addAt(time.Now().UTC(), s, action, errText)
+}
+
+func (l *auditLog) addAt(now time.Time, s *Set, action, errText string) {
+	b := l.buf
+	b = append(b, `{"time":`...)
+	b = appendRFC3339Nano(b, now)
+	b = appendStrField(b, "action", action)
+	b = appendIntField(b, "uid", os.Getuid())
+	b = appendStrField(b, "user", l.user)
+	b = appendStrField(b, "host", l.host)
+	b = append(b, `,"ipc_namespace":`...)
+	b = strconv.AppendUint(b, l.ns, 10)
+	if errText != "" {
+		b = appendStrField(b, "error", errText)
 	}
-	l.buf = append(l.buf, line...)
-	l.buf = append(l.buf, '\n')
+	b = append(b, `,"set":`...)
+	if s == nil {
+		b = append(b, "null"...)
+	} else {
+		b = s.AppendJSON(b)
+	}
+	b = append(b, '}', '\n')
+	l.buf = b
+}
+
+func appendRFC3339Nano(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
 // flush writes every queued record and makes them durable (fsync). On

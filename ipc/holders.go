@@ -92,6 +92,17 @@ func (env *judgeEnv) learnHolders(sets []Set) {
 	}
 }
 
+// learnHolder fills the cache for one set (single-threaded callers).
+func (env *judgeEnv) learnHolder(s *Set) {
+	if env.holderCache == nil {
+		env.holderCache = map[holderKey]holderFacts{}
+	}
+	k := keyOf(s)
+	if _, ok := env.holderCache[k]; !ok {
+		env.holderCache[k] = env.computeHolders(k, s.Key != 0)
+	}
+}
+
 func (env *judgeEnv) computeHolders(k holderKey, keyed bool) holderFacts {
 	var in []*Process
 	for _, p := range env.nsProcs {

@@ -191,3 +191,32 @@ func wordNeedsEscape(v uint64) bool {
 	return hasZeroByte(v^('"'*ones)) || hasZeroByte(v^('\\'*ones)) ||
 		hasZeroByte(v^('<'*ones)) || hasZeroByte(v^('>'*ones)) || hasZeroByte(v^('&'*ones))
 }
+
+// MarshalJSON encodes a Removal by hand, as encoding/json would from its
+// tags (TestRemovalJSONMatchesReflection): a clean of 32,000 sets prints
+// 32,000 of them.
+func (r Removal) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+
+// AppendJSON appends the removal's JSON object (compact, one line) to b.
+func (r *Removal) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, int64(r.ID), 10)
+	b = append(b, `,"key":"`...)
+	b = appendHex8(b, uint32(r.Key))
+	b = append(b, '"')
+	b = appendStrField(b, "owner", r.Owner)
+	b = appendStrField(b, "verdict", string(r.Verdict))
+	b = appendStrField(b, "outcome", string(r.Outcome))
+	b = appendStrField(b, "reason", r.Reason)
+	if len(r.Reasons) > 0 {
+		b = append(b, `,"reasons":[`...)
+		for i, why := range r.Reasons {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, why)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}

@@ -3,6 +3,7 @@ package ipc
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -82,6 +83,34 @@ func TestWordNeedsEscape(t *testing.T) {
 		want, _ := json.Marshal(s)
 		if got := appendString(nil, s); string(got) != string(want) {
 			t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+type removalNoMethods Removal
+
+func TestRemovalJSONMatchesReflection(t *testing.T) {
+	for _, r := range []Removal{
+		{ID: 32769, Key: 0xdeadbeef, Owner: "www-data", Verdict: Orphan, Outcome: Removed, Reason: "removed", Reasons: []string{"no last operator is alive: PID 1 has exited", "<&> \x1b \u2028"}},
+		{ID: 1, Outcome: Failed, Reason: "audit log: disk full; nothing removed"},
+	} {
+		want, _ := json.Marshal(removalNoMethods(r))
+		got, err := json.Marshal(r)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("got  %s (%v)\nwant %s", got, err, want)
+		}
+	}
+}
+
+func TestAuditRecordJSON(t *testing.T) {
+	s := Set{ID: 7, Owner: "www-data", Verdict: Orphan, Rule: RuleApacheGone, Reasons: []string{"a \"quoted\" reason"}, Sems: []Semaphore{{PID: 9}}}
+	now := time.Date(2026, 12, 1, 19, 0, 0, 123456789, time.UTC)
+	for _, errText := range []string{"", "semctl IPC_RMID: permission denied"} {
+		l := &auditLog{user: "root", host: "web1", ns: 4026531839}
+		l.addAt(now, &s, "remove", errText)
+		want, _ := json.Marshal(auditRecord{Time: now, Action: "remove", UID: os.Getuid(), User: "root", Host: "web1", IPCNS: 4026531839, Error: errText, Set: &s})
+		if string(l.buf) != string(want)+"\n" {
+			t.Errorf("got  %s\nwant %s", l.buf, want)
 		}
 	}
 }

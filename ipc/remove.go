@@ -82,6 +82,11 @@ type Remover struct {
 	env     *judgeEnv
 	envTime time.Time
 	ns      uint64
+	// seen caches, for the process table in env, whether a PID it lacks
+	// has a /proc entry now (thousands of leaked sets share a few dead
+	// operators). Emptied with every new table.
+	seen  map[int]bool
+	arena arena
 }
 
 const refreshEvery = 500 * time.Millisecond
@@ -286,8 +291,8 @@ func (rm *Remover) check(was *Set, now *Set) (Removal, bool) {
 }
 
 func (rm *Remover) judgeOne(s *Set, readErr error) {
-	rm.env.learnHolders([]Set{*s})
-	judge(s, rm.env, readErr, nil)
+	rm.env.learnHolder(s)
+	judge(s, rm.env, readErr, &rm.arena)
 }
 
 // freshEnv reads the process table again when the last read is older than
@@ -306,7 +311,7 @@ func (rm *Remover) freshEnv(force bool) error {
 		if err != nil {
 			return err
 		}
-		rm.env, rm.envTime, rm.ns = snap.env, snap.Taken, snap.IPCNS
+		rm.env, rm.envTime, rm.ns, rm.seen = snap.env, snap.Taken, snap.IPCNS, nil
 		return nil
 	}
 	procs, err := ReadProcTable(rm.opts.ProcRoot)
@@ -320,7 +325,7 @@ func (rm *Remover) freshEnv(force bool) error {
 	if rm.env != nil && rm.env.apache != nil {
 		env.apache.carryAnchors(rm.env.apache, env.names)
 	}
-	rm.env, rm.envTime = env, time.Now()
+	rm.env, rm.envTime, rm.seen = env, time.Now(), nil
 	return nil
 }
 
@@ -354,7 +359,19 @@ func (rm *Remover) tableMissesAnOperator(s *Set) bool {
 		if op.State != OpDead {
 			continue
 		}
-		if _, err := os.Stat(procPath(rm.opts.ProcRoot, strconv.Itoa(op.PID))); err == nil {
+		there, ok := rm.seen[op.PID]
+		if !ok {
+			_, err := os.Stat(procPath(rm.opts.ProcRoot, strconv.Itoa(op.PID)))
+			there = err == nil
+			if rm.seen == nil {
+				rm.seen = map[int]bool{}
+			}
+			// A PID that appears later than this is a process started
+			// after the table: the check at the start of every batch
+			// (newProcesses) reads the table again then.
+			rm.seen[op.PID] = there
+		}
+		if there {
 			return true
 		}
 	}

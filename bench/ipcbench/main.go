@@ -8,6 +8,8 @@
 //	ipcbench scan            ipc.Scan (listing, every semaphore, verdicts)
 //	ipcbench list            ipcscope list --json, in process (to profile)
 //	ipcbench run CMD ARGS... run a command, discard its output
+//	ipcbench fresh N CMD...  make N leaked sets before each run (untimed),
+//	                         time CMD (which must remove them all)
 //
 // Every measurement runs -runs times (default 7) and prints the median wall
 // time and the largest resident set size as "name median_s maxrss_kib".
@@ -77,6 +79,47 @@ func main() {
 			}
 		})
 		report(label(*name, "list --json (in-process)"), d, selfRSS())
+	case "clean":
+		// clean N AUDIT: make N leaked sets, then ipcscope clean in
+		// process (to profile it with -cpuprofile).
+		n, _ := strconv.Atoi(args[1])
+		if err := populate(n); err != nil {
+			fmt.Fprintln(os.Stderr, "ipcbench:", err)
+			os.Exit(1)
+		}
+		t := time.Now()
+		if code := cli.Main([]string{"clean", "--json", "--audit-log", args[2]}, os.Stdin, io.Discard, os.Stderr); code != 0 {
+			os.Exit(code)
+		}
+		report(label(*name, "clean (in-process)"), time.Since(t), selfRSS())
+	case "fresh":
+		// fresh N CMD...: before each run (untimed) make N leaked sets
+		// anew; time CMD, which removes them.
+		n, _ := strconv.Atoi(args[1])
+		var rss int64
+		ds := make([]time.Duration, *runs)
+		for i := range ds {
+			if err := populate(n); err != nil {
+				fmt.Fprintln(os.Stderr, "ipcbench:", err)
+				os.Exit(1)
+			}
+			cmd := exec.Command(args[2], args[3:]...)
+			t := time.Now()
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintf(os.Stderr, "ipcbench: %v: %v\n", args[2:], err)
+				os.Exit(1)
+			}
+			ds[i] = time.Since(t)
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss {
+				rss = ru.Maxrss
+			}
+			if left := countSets(); left != 0 {
+				fmt.Fprintf(os.Stderr, "ipcbench: %v left %d of %d sets\n", args[2:], left, n)
+				os.Exit(1)
+			}
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		report(label(*name, args[2]), ds[len(ds)/2], rss)
 	case "run":
 		var rss int64
 		d := measure(*runs, func() {
@@ -160,6 +203,14 @@ func populate(n int) error {
 	cmd := exec.Command(exe, "setvalall")
 	cmd.Stderr = os.Stderr
 	return cmd.Run()
+}
+
+func countSets() int {
+	u, _, err := sysv.Info(true)
+	if err != nil {
+		return -1
+	}
+	return int(u.Usz)
 }
 
 func setvalAll() {
