@@ -122,8 +122,11 @@ func runClean(env *Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "ipcscope clean: writing the result:", err)
 			return ExitFail
 		}
-	} else {
-		printClean(env, &out)
+	} else if err := printClean(env, &out); err != nil {
+		// The removals are done and recorded in the audit log; only the
+		// report could not be written.
+		fmt.Fprintln(env.Stderr, "ipcscope clean: writing the result:", err, "(what was removed is in the audit log)")
+		return ExitFail
 	}
 	if out.Failed > 0 {
 		return ExitFail
@@ -131,8 +134,8 @@ func runClean(env *Env, args []string) int {
 	return ExitOK
 }
 
-func printClean(env *Env, out *cleanJSON) {
-	w := env.Stdout
+func printClean(env *Env, out *cleanJSON) error {
+	w := bufio.NewWriter(env.Stdout)
 	counts := map[ipc.Outcome]int{}
 	for _, r := range out.Removals {
 		counts[r.Outcome]++
@@ -163,6 +166,7 @@ func printClean(env *Env, out *cleanJSON) {
 	if counts[ipc.Removed] > 0 {
 		fmt.Fprintf(w, "Audit log: %s\n", out.AuditLog)
 	}
+	return w.Flush()
 }
 
 // writeCleanJSON prints the result with one removal per line, each by its

@@ -249,3 +249,20 @@ func TestLimitsJSON(t *testing.T) {
 		t.Errorf("use%% is %v, want a number", doc.IPCLimits[0]["use%"])
 	}
 }
+
+// Output to a full disk is a failure, said on stderr, for every command
+// that prints (issue 8: list and limits exited 0).
+func TestOutputToFullDiskFails(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"list", "--reasons"}, {"limits"}, {"limits", "--json"}, {"clean", "--dry-run"}, {"clean", "--dry-run", "--json"}} {
+		var stderr strings.Builder
+		code := Main(args, strings.NewReader(""), full, &stderr)
+		if code != ExitFail || !strings.Contains(stderr.String(), "no space left on device") {
+			t.Errorf("%v to /dev/full: exit %d, stderr %q; want 1 and the error", args, code, stderr.String())
+		}
+	}
+}

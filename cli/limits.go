@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"strings"
 
@@ -28,6 +29,7 @@ type limitsJSON struct {
 	Limits    ipc.Limits    `json:"limits"`
 	Usage     ipc.Usage     `json:"usage"`
 	Diagnosis []ipc.Finding `json:"diagnosis"`
+	Warnings  []string      `json:"warnings"`
 }
 
 func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
@@ -70,22 +72,31 @@ func runLimits(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 		return ExitFail
 	}
+	for _, w := range snap.Warnings {
+		fmt.Fprintln(env.Stderr, "warning:", w)
+	}
 	rows := limitRows(snap.Limits, snap.Usage)
 	if *asJSON {
 		d := snap.Diagnosis
 		if d == nil {
 			d = []ipc.Finding{}
 		}
-		if writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d}) != nil {
+		w := snap.Warnings
+		if w == nil {
+			w = []string{}
+		}
+		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w}); err != nil {
+			fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 			return ExitFail
 		}
 		return ExitOK
 	}
+	out := bufio.NewWriter(env.Stdout)
 	lw := len("LIMIT")
 	for _, r := range rows {
 		lw = max(lw, len(textfmt.CommasU(r.Limit)))
 	}
-	fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", "RESOURCE", "DESCRIPTION", lw, "LIMIT", "USED", "USE%")
+	fmt.Fprintf(out, "%-8s %-38s %*s %11s %7s\n", "RESOURCE", "DESCRIPTION", lw, "LIMIT", "USED", "USE%")
 	for _, r := range rows {
 		used, pct := "-", "-"
 		if r.Used != nil {
@@ -94,15 +105,19 @@ func runLimits(env *Env, args []string) int {
 		if r.UsePct != nil {
 			pct = fmt.Sprintf("%.2f%%", *r.UsePct)
 		}
-		fmt.Fprintf(env.Stdout, "%-8s %-38s %*s %11s %7s\n", r.Resource, r.Description, lw, textfmt.CommasU(r.Limit), used, pct)
+		fmt.Fprintf(out, "%-8s %-38s %*s %11s %7s\n", r.Resource, r.Description, lw, textfmt.CommasU(r.Limit), used, pct)
 	}
 	u := snap.Usage
-	fmt.Fprintf(env.Stdout, "\nSemaphore sets: %d live, %d orphan, %d stale, %d unknown.\n", u.Live, u.Orphans, u.Stale, u.Unknown)
+	fmt.Fprintf(out, "\nSemaphore sets: %d live, %d orphan, %d stale, %d unknown.\n", u.Live, u.Orphans, u.Stale, u.Unknown)
 	if len(snap.Diagnosis) == 0 {
-		fmt.Fprintf(env.Stdout, "No limit is near full (warning at %d%%).\n", ipc.WarnPercent)
+		fmt.Fprintf(out, "No limit is near full (warning at %d%%).\n", ipc.WarnPercent)
 	}
 	for _, f := range snap.Diagnosis {
-		fmt.Fprintf(env.Stdout, "%s: %s\n", strings.ToUpper(string(f.Severity)), f.Message)
+		fmt.Fprintf(out, "%s: %s\n", strings.ToUpper(string(f.Severity)), f.Message)
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
+		return ExitFail
 	}
 	return ExitOK
 }

@@ -21,16 +21,19 @@ func readLimits(procRoot string) (Limits, []string) {
 	var l Limits
 	var warn []string
 	l.SEMVMX = sysv.SEMVMX
-	if b, err := os.ReadFile(procPath(procRoot, "sys/kernel/sem")); err == nil {
-		var perr error
-		l.SEMMSL, l.SEMMNS, l.SEMOPM, l.SEMMNI, perr = parseKernelSem(b)
-		if perr != nil {
-			warn = append(warn, perr.Error())
+	b, err := os.ReadFile(procPath(procRoot, "sys/kernel/sem"))
+	if err == nil {
+		l.SEMMSL, l.SEMMNS, l.SEMOPM, l.SEMMNI, err = parseKernelSem(b)
+	}
+	if err != nil {
+		// Unreadable or garbage: the kernel tells the same by IPC_INFO.
+		if si, _, ierr := sysv.Info(false); ierr == nil {
+			l.SEMMSL, l.SEMMNS, l.SEMOPM, l.SEMMNI, l.SEMVMX = int(si.Msl), int64(si.Mns), int(si.Opm), int(si.Mni), int(si.Vmx)
+			warn = append(warn, fmt.Sprintf("%v; semaphore limits taken from semctl(IPC_INFO) instead", err))
+		} else {
+			l = Limits{SEMVMX: sysv.SEMVMX}
+			warn = append(warn, fmt.Sprintf("semaphore limits unreadable: %v; semctl(IPC_INFO): %v", err, ierr))
 		}
-	} else if si, _, ierr := sysv.Info(false); ierr == nil {
-		l.SEMMSL, l.SEMMNS, l.SEMOPM, l.SEMMNI, l.SEMVMX = int(si.Msl), int64(si.Mns), int(si.Opm), int(si.Mni), int(si.Vmx)
-	} else {
-		warn = append(warn, fmt.Sprintf("semaphore limits unreadable: %v; semctl(IPC_INFO): %v", err, ierr))
 	}
 	read := func(name string) uint64 {
 		v, err := readUintFile(procPath(procRoot, "sys/kernel", name))

@@ -120,3 +120,22 @@ func TestReadIDFile(t *testing.T) {
 		t.Fatal("names")
 	}
 }
+
+// /proc/sys/kernel/sem that does not parse: the limits come from
+// semctl(IPC_INFO), with a warning, never zeros.
+func TestGarbageKernelSemFallsBackToIPCInfo(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(root+"/sys/kernel", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root+"/sys/kernel/sem", []byte("250 x\x1b[2J 32\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, warn := readLimits(root)
+	if l.SEMMNI <= 0 || l.SEMMSL <= 0 || l.SEMMNS <= 0 {
+		t.Fatalf("limits %+v after garbage", l)
+	}
+	if len(warn) != 1 || !strings.Contains(warn[0], "IPC_INFO") || strings.ContainsRune(warn[0], 0x1b) {
+		t.Fatalf("warnings %q", warn)
+	}
+}
