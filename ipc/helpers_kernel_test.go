@@ -37,6 +37,8 @@ func init() {
 		switch f[0] {
 		case "scan":
 			fmt.Printf("verdict=%s %s\n", s.Verdict, strings.Join(s.Reasons, "; "))
+		case "json":
+			fmt.Printf("%s\n", s.AppendJSON(nil))
 		case "remove":
 			s.Verdict = ipc.Orphan // pretend, to reach the kernel's own check
 			r := ipc.Remove(s, ipc.RemoveOptions{AuditLog: f[2], AllowStale: true})

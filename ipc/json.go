@@ -19,19 +19,19 @@ func (s *Set) AppendJSON(b []byte) []byte {
 	b = appendHex8(b, uint32(s.Key))
 	b = append(b, `","id":`...)
 	b = strconv.AppendInt(b, int64(s.ID), 10)
-	b = appendStrField(b, "owner", s.Owner)
+	b = appendNameField(b, "owner", s.Owner, s.unmapped&unmappedUID != 0)
 	b = append(b, `,"perms":"`...)
 	p := uint32(s.Perms) & 0o777
 	b = append(b, '0', byte('0'+p>>6), byte('0'+(p>>3)&7), byte('0'+p&7))
 	b = append(b, '"')
 	b = appendIntField(b, "cuid", s.CUID)
-	b = appendStrField(b, "cuser", s.CUser)
+	b = appendNameField(b, "cuser", s.CUser, s.unmapped&unmappedCUID != 0)
 	b = appendIntField(b, "cgid", s.CGID)
-	b = appendStrField(b, "cgroup", s.CGroup)
+	b = appendNameField(b, "cgroup", s.CGroup, s.unmapped&unmappedCGID != 0)
 	b = appendIntField(b, "uid", s.UID)
-	b = appendStrField(b, "user", s.User)
+	b = appendNameField(b, "user", s.User, s.unmapped&unmappedUID != 0)
 	b = appendIntField(b, "gid", s.GID)
-	b = appendStrField(b, "group", s.Group)
+	b = appendNameField(b, "group", s.Group, s.unmapped&unmappedGID != 0)
 	b = append(b, `,"ctime":`...)
 	b = appendTime(b, s.CTime)
 	b = appendIntField(b, "nsems", s.NSems)
@@ -124,6 +124,17 @@ func appendIntField(b []byte, name string, v int) []byte {
 	b = append(b, name...)
 	b = append(b, '"', ':')
 	return strconv.AppendInt(b, int64(v), 10)
+}
+
+// appendNameField writes a user or group name, or null for an ID that is
+// not mapped into our user namespace.
+func appendNameField(b []byte, name, v string, unmapped bool) []byte {
+	if unmapped {
+		b = append(b, ',', '"')
+		b = append(b, name...)
+		return append(b, `":null`...)
+	}
+	return appendStrField(b, name, v)
 }
 
 func appendStrField(b []byte, name, v string) []byte {

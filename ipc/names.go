@@ -15,6 +15,60 @@ import (
 // it cannot resolve them).
 type names struct {
 	users, groups map[int]string
+	// unmappedUID and unmappedGID are the kernel's overflow IDs when they
+	// stand for IDs not mapped into our user namespace (0 otherwise: in
+	// the initial user namespace 65534 is nobody).
+	unmappedUID, unmappedGID int
+}
+
+// unmapped says which of a row's IDs are overflow IDs for unmapped ones.
+func (n *names) unmapped(r semRow) unmappedIDs {
+	if n == nil || (n.unmappedUID == 0 && n.unmappedGID == 0) {
+		return 0
+	}
+	var u unmappedIDs
+	if n.unmappedUID != 0 && r.UID == n.unmappedUID {
+		u |= unmappedUID
+	}
+	if n.unmappedUID != 0 && r.CUID == n.unmappedUID {
+		u |= unmappedCUID
+	}
+	if n.unmappedGID != 0 && r.GID == n.unmappedGID {
+		u |= unmappedGID
+	}
+	if n.unmappedGID != 0 && r.CGID == n.unmappedGID {
+		u |= unmappedCGID
+	}
+	return u
+}
+
+// overflowUnmapped returns the overflow ID of kind ("uid" or "gid") if it
+// is not mapped into our user namespace, else 0.
+func overflowUnmapped(kind string) int {
+	b, err := os.ReadFile("/proc/sys/kernel/overflow" + kind)
+	if err != nil {
+		return 0
+	}
+	ovf, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || ovf <= 0 {
+		return 0
+	}
+	m, err := os.ReadFile("/proc/self/" + kind + "_map")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(m), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		inside, err1 := strconv.ParseInt(f[0], 10, 64)
+		count, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 == nil && err2 == nil && int64(ovf) >= inside && int64(ovf) < inside+count {
+			return 0 // a real ID here
+		}
+	}
+	return ovf
 }
 
 var namesCache struct {
@@ -41,7 +95,7 @@ func loadNames(passwd, group string) *names {
 	if c.n != nil && c.passwd == passwd && c.group == group && c.mtimeP.Equal(mp) && c.mtimeG.Equal(mg) {
 		return c.n
 	}
-	n := &names{users: readIDFile(passwd), groups: readIDFile(group)}
+	n := &names{users: readIDFile(passwd), groups: readIDFile(group), unmappedUID: overflowUnmapped("uid"), unmappedGID: overflowUnmapped("gid")}
 	c.passwd, c.group, c.mtimeP, c.mtimeG, c.n = passwd, group, mp, mg, n
 	return n
 }
@@ -98,7 +152,7 @@ func (n *names) group(gid int) string {
 // id given that the files do not name (as its number). The cached names
 // are never written: a scan's workers read them concurrently.
 func (n *names) withIDs(uids, gids []int) *names {
-	return &names{users: withNumbers(n.users, uids), groups: withNumbers(n.groups, gids)}
+	return &names{users: withNumbers(n.users, uids), groups: withNumbers(n.groups, gids), unmappedUID: n.unmappedUID, unmappedGID: n.unmappedGID}
 }
 
 func withNumbers(m map[int]string, ids []int) map[int]string {

@@ -343,6 +343,9 @@ func ParseCgroup(content string) (c Container, ok bool) {
 			continue
 		}
 		if c, ok := parseCgroupPath(parts[2]); ok {
+			// Names in cgroup paths are whatever the runtime (or a
+			// root user) chose: printable before they go anywhere.
+			c.Runtime, c.ID, c.Pod = Printable(c.Runtime), Printable(c.ID), Printable(c.Pod)
 			return c, true
 		}
 	}

@@ -58,7 +58,8 @@ func Scan(opts Options) (*Snapshot, error) {
 	opts.defaults()
 	start := time.Now()
 	snap := &Snapshot{Taken: start, Source: "/proc/sysvipc/sem"}
-	snap.Host, _ = os.Hostname()
+	host, _ := os.Hostname()
+	snap.Host = Printable(host)
 	var uts unix.Utsname
 	if unix.Uname(&uts) == nil {
 		snap.Kernel = unix.ByteSliceToString(uts.Release[:])
@@ -290,6 +291,7 @@ func fillFromRow(s *Set, r semRow, n *names, prev *Set) {
 	s.Key, s.ID, s.Perms, s.NSems = r.Key, r.ID, Perms(r.Mode&0o777), r.NSems
 	s.UID, s.GID, s.CUID, s.CGID = r.UID, r.GID, r.CUID, r.CGID
 	s.OTime, s.CTime = Unix(r.OTime), Unix(r.CTime)
+	s.unmapped = n.unmapped(r)
 	if prev != nil && prev.UID == r.UID && prev.GID == r.GID && prev.CUID == r.CUID && prev.CGID == r.CGID {
 		s.User, s.Owner, s.Group, s.CUser, s.CGroup = prev.User, prev.Owner, prev.Group, prev.CUser, prev.CGroup
 		return

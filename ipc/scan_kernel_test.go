@@ -3,7 +3,9 @@ package ipc_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -395,5 +397,35 @@ func TestBigScanInsideInNamespaceUsesItsWorkersThere(t *testing.T) {
 		if !want[s.ID] || len(s.Sems) != 1 {
 			t.Fatalf("set %d (ours is %d) is not one made in the namespace", s.ID, ours)
 		}
+	}
+}
+
+// Read from a user namespace that does not map the set's owner, the kernel
+// gives the overflow uid (65534): its names are null in JSON, as lsipc
+// writes them, not "nobody".
+func TestUnmappedOwnerIsNull(t *testing.T) {
+	needRoot(t)
+	id := ipctest.CreateSetAs(t, nobodyUID, nobodyGID, 0, 1, 0o644, "setval")
+	self, _ := os.Executable()
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), envChild+"=json "+fmt.Sprint(id))
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, want := range []string{`"owner":null`, `"user":null`, `"group":null`, `"uid":65534`, `"cuser":null`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("from a user namespace without uid %d: no %s in\n%s", nobodyUID, want, out)
+		}
+	}
+	// Where the uid is mapped, it has its name (here its number).
+	s := find(t, scan(t), id)
+	if b := string(s.AppendJSON(nil)); !strings.Contains(b, `"owner":"4242"`) {
+		t.Errorf("in our own user namespace: %s", b)
 	}
 }

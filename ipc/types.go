@@ -179,7 +179,21 @@ type Set struct {
 	// ipcscope decides"), e.g. "waiters", "apache-gone", "holders".
 	Rule    Rule     `json:"rule"`
 	Reasons []string `json:"reasons"`
+
+	// unmapped says which of uid, gid, cuid, cgid are the kernel's
+	// overflow ID for an ID not mapped into our user namespace: their
+	// names are null in JSON, as lsipc writes them.
+	unmapped unmappedIDs
 }
+
+type unmappedIDs uint8
+
+const (
+	unmappedUID unmappedIDs = 1 << iota
+	unmappedGID
+	unmappedCUID
+	unmappedCGID
+)
 
 // LastChange is the later of OTime and CTime: no operator of the set can
 // have started after it (give or take the clock's whole seconds).

@@ -23,7 +23,11 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
 	line("owner %s (uid %d), group %s (gid %d) · creator %s (uid %d), group %s (gid %d)", s.Owner, s.UID, s.Group, s.GID, s.CUser, s.CUID, s.CGroup, s.CGID)
 	line("last semop %s (%s) · last change %s (%s)", textfmt.Age(s.OTime.Time, now), stamp(s.OTime), textfmt.Age(s.CTime.Time, now), stamp(s.CTime))
 
-	h("Why " + verdictWord(s.Verdict))
+	if s.Rule != "" {
+		h("Why " + verdictWord(s.Verdict) + " (rule " + string(s.Rule) + ")")
+	} else {
+		h("Why " + verdictWord(s.Verdict))
+	}
 	if len(s.Reasons) == 0 {
 		line("  (no reasons given)")
 	}
