@@ -120,12 +120,10 @@ func procTableComplete(root string) bool {
 	}
 	opts, ok := mountSuperOptions(b, target)
 	if !ok {
-		// Not a mount point of its own (a test's copy): the /proc behind
-		// its links decides.
-		opts, ok = mountSuperOptions(b, "/proc")
-		if !ok {
-			return false
-		}
+		// Not a proc mount of its own (a copy, a bind of part of one):
+		// it may show less than the proc it came from. kill(pid, 0)
+		// decides.
+		return false
 	}
 	hidden := false
 	for _, o := range strings.Split(opts, ",") {

@@ -91,6 +91,14 @@ type Remover struct {
 
 const refreshEvery = 500 * time.Millisecond
 
+// Test hooks (nil in the program): a slow disk after the records are
+// durable, and a process acting between reading a set's semaphores and
+// its times again.
+var (
+	testHookAfterRecord func()
+	testHookAfterSems   func(id int)
+)
+
 // batchSize is how many records share one durable write (fsync).
 const batchSize = 2048
 
@@ -179,6 +187,9 @@ func (rm *Remover) batch(scanned []Set, out []Removal, log *auditLog) {
 		}
 		return
 	}
+	if testHookAfterRecord != nil {
+		testHookAfterRecord()
+	}
 	// Every record of the batch is durable. Now each set once more, and
 	// at once its removal. A process that started while the disk was busy
 	// may be a new user of a set: then the table is read again first.
@@ -264,6 +275,9 @@ func (rm *Remover) check(was *Set, now *Set) (Removal, bool) {
 	if isGone(readErr) {
 		r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
 		return r, false
+	}
+	if testHookAfterSems != nil {
+		testHookAfterSems(now.ID)
 	}
 	if ds2, err := sysv.Stat(was.ID); err != nil || ds2.OTime != ds.OTime || ds2.CTime != ds.CTime {
 		r.Outcome, r.Reason = Refused, "the set changed while it was read again (operated on, or removed); scan again"
