@@ -354,4 +354,3 @@ func TestConcurrentCleansOneRecordPerRemoval(t *testing.T) {
 		}
 	}
 }
-
