@@ -1,6 +1,7 @@
 package ipc
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"os"
@@ -49,6 +50,9 @@ type apacheInstance struct {
 	// changed: when its current sets were made. Zero: none seen.
 	anchor   time.Time
 	anchorID int
+	// renamed is true for a root process with APR mapped but another name
+	// than apache2 or httpd (see findRenamed).
+	renamed bool
 	// Reasons, made once the anchors are known (makeReasons).
 	anchorReason, startReason, clockReason string
 }
@@ -92,6 +96,7 @@ type apacheFacts struct {
 	// Reasons shared by thousands of sets, made once (makeReasons).
 	shapeReasons                     map[int]string
 	goneNone, goneOlder, strayReason string
+	renamedChecked                   bool
 }
 
 // shape reports whether s looks like an Apache mutex of a known Apache
@@ -120,12 +125,16 @@ func (a *apacheFacts) makeReasons(n *names) {
 	var older []string
 	for _, in := range a.instances {
 		p := in.parent
+		who := fmt.Sprintf("the running Apache PID %d", p.PID)
+		if in.renamed {
+			who = fmt.Sprintf("PID %d (%s, a root process with APR's library mapped: a renamed httpd?)", p.PID, p.Comm)
+		}
 		if in.anchor.IsZero() {
-			in.startReason = fmt.Sprintf("made after the running Apache PID %d started (%s): it may be one of that instance's sets", p.PID, clock(p.Start))
-			in.clockReason = fmt.Sprintf("made before the running Apache PID %d started (%s), by the clock only: none of that instance's sets has a live operator to date them by, and a stepped clock would look the same; settles once its children use their mutexes again", p.PID, clock(p.Start))
+			in.startReason = fmt.Sprintf("made after %s started (%s): it may be one of that instance's sets", who, clock(p.Start))
+			in.clockReason = fmt.Sprintf("made before %s started (%s), by the clock only: none of that instance's sets has a live operator to date them by, and a stepped clock would look the same; settles once its children use their mutexes again", who, clock(p.Start))
 			continue
 		}
-		in.anchorReason = fmt.Sprintf("made with or after the sets of the running Apache PID %d (set %d, made %s, has a live operator of that instance): it belongs to that instance", p.PID, in.anchorID, clock(in.anchor))
+		in.anchorReason = fmt.Sprintf("made with or after the sets of %s (set %d, made %s, has a live operator of that instance): it belongs to that instance", who, in.anchorID, clock(in.anchor))
 		older = append(older, fmt.Sprintf("PID %d's sets date from %s (set %d has a live operator of it)", p.PID, clock(in.anchor), in.anchorID))
 	}
 	a.goneOlder = fmt.Sprintf("made before the sets of every running Apache (%s); Apache makes its sets when it starts and at each graceful restart, so this one belongs to an instance that is gone", strings.Join(older, "; "))
@@ -172,6 +181,68 @@ func learnApache(procs []*Process, byPID map[int]*Process, confRoot string, n *n
 	sort.Slice(a.instances, func(i, j int) bool { return a.instances[i].parent.PID < a.instances[j].parent.PID })
 	a.makeReasons(n)
 	return a
+}
+
+// findRenamed looks, when no process is called apache2 or httpd, for
+// processes of root or of Apache's User that have APR's library mapped (a
+// renamed or custom-built httpd: its sets have the same shape, and taking
+// it for gone would remove a running server's mutex). The topmost process
+// of each one's parent chain that maps APR too counts as an Apache
+// instance (the safe side: some other APR program run by root only keeps
+// more sets); one with no root parent that maps APR counts as a stray
+// child. It reads
+// /proc/PID/maps only when some Apache-shaped set would otherwise be
+// judged by "no Apache runs". A maps file that cannot be read (a process
+// of another security context) is no evidence either way: its children,
+// if it is an httpd, show APR too.
+func (a *apacheFacts) findRenamed(procs []*Process, byPID map[int]*Process, procRoot string, n *names) {
+	if a == nil || a.procs > 0 || a.renamedChecked {
+		return
+	}
+	a.renamedChecked = true
+	aprCache := map[int]bool{}
+	mapsAPR := func(p *Process) bool {
+		if v, ok := aprCache[p.PID]; ok {
+			return v
+		}
+		maps, err := os.ReadFile(procPath(procRoot, strconv.Itoa(p.PID), "maps"))
+		v := err == nil && bytes.Contains(maps, []byte("libapr-1.so"))
+		aprCache[p.PID] = v
+		return v
+	}
+	seen := map[*Process]bool{}
+	for _, p := range procs {
+		if p.Zombie() {
+			continue
+		}
+		if _, apacheUser := a.users[p.UIDs[1]]; !hasUID(p, 0) && !apacheUser {
+			continue
+		}
+		if !mapsAPR(p) {
+			continue
+		}
+		a.procs++
+		// The parent is the topmost process of its chain that maps APR
+		// too (a renamed httpd's parent does; the shell that started it
+		// does not).
+		top := p
+		for q, steps := byPID[p.PPID], 0; q != nil && steps < 64 && !q.Zombie() && mapsAPR(q); q, steps = byPID[q.PPID], steps+1 {
+			top = q
+		}
+		if seen[top] {
+			continue
+		}
+		seen[top] = true
+		if hasUID(top, 0) {
+			a.instances = append(a.instances, &apacheInstance{parent: top, renamed: true})
+		} else {
+			a.strays = append(a.strays, top)
+		}
+	}
+	if a.procs > 0 {
+		sort.Slice(a.instances, func(i, j int) bool { return a.instances[i].parent.PID < a.instances[j].parent.PID })
+		a.makeReasons(n)
+	}
 }
 
 // instanceOf returns the running instance that process p belongs to: the

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -352,5 +353,58 @@ func TestConcurrentCleansOneRecordPerRemoval(t *testing.T) {
 		if removed[s.ID] != 1 || records[s.ID] != 1 || stillThere(s.ID) {
 			t.Errorf("set %d: removed %d times, %d records, still there %v", s.ID, removed[s.ID], records[s.ID], stillThere(s.ID))
 		}
+	}
+}
+
+// An httpd under another name (a custom build, a renamed binary) is no
+// apache2 or httpd process, but a root process with APR's library mapped:
+// its sets are not taken for a gone Apache's.
+func TestRenamedApacheIsStillApache(t *testing.T) {
+	needRoot(t)
+	lib := "/lib/x86_64-linux-gnu/libapr-1.so.0"
+	if m, _ := filepath.Glob("/lib/*/libapr-1.so.0"); len(m) > 0 {
+		lib = m[0]
+	}
+	if _, err := os.Stat(lib); err != nil {
+		if os.Getenv("IPCSCOPE_REQUIRE_E2E") == "1" {
+			t.Fatalf("libapr-1 missing (apt-get install apache2): %v", err)
+		}
+		t.Skip("libapr-1 not installed")
+	}
+	t.Setenv("APACHE_RUN_USER", fmt.Sprint(nobodyUID))
+	// Apache's leak, before the renamed server started: an orphan.
+	old := ipctest.NewSet(t, 1, 0o600)
+	if err := ipctest.Chown(old, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 exit", old)).Reap()
+	s := find(t, scan(t), old)
+	wantVerdict(t, s, ipc.Orphan)
+	if s.Rule != ipc.RuleApacheGone {
+		t.Fatalf("rule %s", s.Rule)
+	}
+	time.Sleep(3100 * time.Millisecond)
+	// The "renamed httpd": a root process called webd with libapr mapped.
+	cmd := exec.Command("/bin/sleep", "60")
+	cmd.Env = append(os.Environ(), "LD_PRELOAD="+lib)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	time.Sleep(200 * time.Millisecond)
+	// Its own set: made after it started, last changed by a dead child.
+	own := ipctest.NewSet(t, 1, 0o600)
+	if err := ipctest.Chown(own, nobodyUID, nobodyGID, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = ipctest.StartT(t, fmt.Sprintf("semop %d 0 1 1 exit", own)).Reap()
+	snap := scan(t)
+	s = find(t, snap, own)
+	if s.Verdict == ipc.Orphan || !strings.Contains(strings.Join(s.Reasons, " "), "APR's library") {
+		t.Fatalf("the renamed server's set: %s by %s: %q", s.Verdict, s.Rule, s.Reasons)
+	}
+	wantOutcome(t, ipc.Remove(s, ipc.RemoveOptions{AuditLog: auditPath(t)}), ipc.Refused, "")
+	if s := find(t, snap, old); s.Verdict == ipc.Orphan {
+		t.Logf("the older leak beside it: %s by %s", s.Verdict, s.Rule)
 	}
 }

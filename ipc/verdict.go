@@ -54,6 +54,7 @@ type judgeEnv struct {
 	// namespace could not be read), without kernel threads, zombies and
 	// ipcscope itself.
 	nsProcs     []*Process
+	procRoot    string
 	apache      *apacheFacts
 	holderCache map[holderKey]holderFacts
 }
@@ -61,11 +62,11 @@ type judgeEnv struct {
 // newJudgeEnv prepares the evidence of one process table.
 func newJudgeEnv(opts Options, procs *ProcTable, ns uint64, n *names) *judgeEnv {
 	vis, why := visibility(opts, procs)
-	return envFrom(procs, ns, n, vis, why, procTableComplete(opts.ProcRoot), opts.ConfigRoot)
+	return envFrom(procs, ns, n, vis, why, procTableComplete(opts.ProcRoot), opts.ConfigRoot, opts.ProcRoot)
 }
 
 // envFrom is newJudgeEnv with what it finds out given.
-func envFrom(procs *ProcTable, ns uint64, n *names, allVisible bool, whyNot string, complete bool, confRoot string) *judgeEnv {
+func envFrom(procs *ProcTable, ns uint64, n *names, allVisible bool, whyNot string, complete bool, confRoot, procRoot string) *judgeEnv {
 	env := &judgeEnv{procs: procs, ns: ns, names: n, allVisible: allVisible, whyNotVisible: whyNot, tableComplete: complete}
 	self := selfPID()
 	for _, p := range procs.ByPID {
@@ -78,6 +79,7 @@ func envFrom(procs *ProcTable, ns uint64, n *names, allVisible bool, whyNot stri
 	}
 	sort.Slice(env.nsProcs, func(i, j int) bool { return env.nsProcs[i].PID < env.nsProcs[j].PID })
 	env.apache = learnApache(env.nsProcs, procs.ByPID, confRoot, n)
+	env.procRoot = procRoot
 	return env
 }
 
@@ -99,6 +101,14 @@ func (env *judgeEnv) prepare(sets []Set) {
 		}
 	}
 	env.learnHolders(sets)
+	if env.apache != nil && env.apache.procs == 0 {
+		for i := range sets {
+			if env.apache.shape(&sets[i]) {
+				env.apache.findRenamed(env.nsProcs, env.procs.ByPID, env.procRoot, env.names)
+				break
+			}
+		}
+	}
 }
 
 // anchorAll tells the Apache instances which of their sets have live

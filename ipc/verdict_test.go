@@ -195,7 +195,7 @@ func TestJudgeRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			procs := append([]*Process{proc(1, 0, "init", early)}, c.procs...)
 			tbl := table(procs...)
-			env := envFrom(tbl, ns, testNames, !c.hidden, "nested PID namespace", c.alive == nil, conf)
+			env := envFrom(tbl, ns, testNames, !c.hidden, "nested PID namespace", c.alive == nil, conf, t.TempDir())
 			env.alive = c.alive
 			sets := append([]Set{c.set}, c.others...)
 			env.prepare(sets)
