@@ -9,13 +9,7 @@
 set -euo pipefail
 N=${1:-32000}
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-CGO_ENABLED=0 go build -o "$out/ipcscope" .
-CGO_ENABLED=0 go build -o "$out/ipcbench" ./bench/ipcbench
-
-unshare_args=(--ipc)
-[ "$(id -u)" = 0 ] || unshare_args+=(--user --map-root-user)
+. bench/lib.sh
 
 # The leaked sets are shaped like Apache's (owned by www-data, made by
 # root): APACHE_RUN_USER says whose they are on a machine without Apache.

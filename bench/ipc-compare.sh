@@ -6,13 +6,7 @@
 set -euo pipefail
 N=${1:-32000}
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-CGO_ENABLED=0 go build -o "$out/ipcscope" .
-CGO_ENABLED=0 go build -o "$out/ipcbench" ./bench/ipcbench
-
-unshare_args=(--ipc)
-[ "$(id -u)" = 0 ] || unshare_args+=(--user --map-root-user)
+. bench/lib.sh
 
 APACHE_RUN_USER=www-data IPCBENCH_PRIVATE_NS=1 unshare "${unshare_args[@]}" bash -s "$N" "$out" <<'INNER'
 set -euo pipefail

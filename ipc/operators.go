@@ -134,7 +134,7 @@ func procTableComplete(root string) bool {
 			return false
 		}
 	}
-	return !hidden || realRoot()
+	return !hidden || RealRoot()
 }
 
 // procIsOurs reports whether root/self is this process: a /proc mounted
@@ -166,9 +166,11 @@ func mountSuperOptions(mountinfo []byte, target string) (string, bool) {
 	return opts, found
 }
 
-// realRoot reports whether we are root of the initial user namespace,
-// which hidepid does not hide processes from.
-func realRoot() bool {
+// RealRoot reports whether this process is root of the initial user
+// namespace: hidepid hides nothing from it, and it alone may give sets to
+// other users or join other namespaces (in the user namespace an ordinary
+// user makes, euid is 0 but only that one uid is mapped).
+func RealRoot() bool {
 	if os.Geteuid() != 0 {
 		return false
 	}

@@ -1,14 +1,11 @@
 package ipc
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"ipcscope/ipc/sysv"
 )
@@ -217,10 +214,10 @@ func (rm *Remover) batch(scanned []Set, out []Removal, log *auditLog) {
 		}
 		if err := sysv.Remove(again.ID); err != nil {
 			r := &out[i]
-			switch {
-			case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
+			switch sysv.Classify(err) {
+			case sysv.Gone:
 				r.Outcome, r.Reason = AlreadyGone, "the set was removed by someone else a moment ago"
-			case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+			case sysv.Denied:
 				r.Outcome, r.Reason = Failed, fmt.Sprintf("permission denied: removing needs root or the set's owner (%s) or creator (%s)", again.Owner, again.CUser)
 			default:
 				r.Outcome, r.Reason = Failed, fmt.Sprintf("semctl IPC_RMID: %v", err)
@@ -255,10 +252,10 @@ func (rm *Remover) check(was *Set, now *Set) (Removal, bool) {
 	// two reads would show a new operator against old times.
 	ds, err := sysv.Stat(was.ID)
 	if err != nil {
-		switch {
-		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
+		switch sysv.Classify(err) {
+		case sysv.Gone:
 			r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
-		case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		case sysv.Denied:
 			r.Outcome, r.Reason = Failed, fmt.Sprintf("cannot read the set again before removing it: needs root or read permission (mode %s, owner %s)", was.Perms, was.Owner)
 		default:
 			r.Outcome, r.Reason = Failed, fmt.Sprintf("semctl IPC_STAT: %v", err)
@@ -281,7 +278,7 @@ func (rm *Remover) check(was *Set, now *Set) (Removal, bool) {
 	}
 	if ds2, err := sysv.Stat(was.ID); err != nil || ds2.OTime != ds.OTime || ds2.CTime != ds.CTime {
 		r.Outcome, r.Reason = Refused, "the set changed while it was read again (operated on, or removed); scan again"
-		if err != nil && (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EIDRM)) {
+		if sysv.Classify(err) == sysv.Gone {
 			r.Outcome, r.Reason = AlreadyGone, "the set no longer exists (someone else removed it)"
 		}
 		return r, false

@@ -460,9 +460,9 @@ func isGone(err error) bool { return errors.Is(err, errGone) }
 
 func semErr(op string, s *Set, err error) error {
 	switch {
-	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EIDRM):
+	case sysv.Classify(err) == sysv.Gone:
 		return fmt.Errorf("%w (semctl %s on %d: %v)", errGone, op, s.ID, err)
-	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+	case sysv.Classify(err) == sysv.Denied:
 		return fmt.Errorf("cannot read its semaphores: mode %s, owner %s; run as root or as %s (semctl %s: permission denied)", s.Perms, s.Owner, s.Owner, op)
 	default:
 		return fmt.Errorf("semctl %s failed: %v", op, err)

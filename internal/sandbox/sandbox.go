@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"ipcscope/ipc"
 )
 
 // Environment variables that carry state into re-executed processes.
@@ -144,16 +146,5 @@ func SetLastPID(pid int) error {
 
 // RealRoot reports whether this process is root of the initial user
 // namespace. Only then may tests give sets to other users, run helpers as
-// them, or join other namespaces: in the user namespace that Isolate makes
-// for an ordinary user, euid is 0 but only that one uid is mapped.
-func RealRoot() bool {
-	if os.Geteuid() != 0 {
-		return false
-	}
-	b, err := os.ReadFile("/proc/self/uid_map")
-	if err != nil {
-		return false
-	}
-	f := strings.Fields(string(b))
-	return len(f) == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295"
-}
+// them, or join other namespaces (see ipc.RealRoot).
+func RealRoot() bool { return ipc.RealRoot() }
