@@ -168,7 +168,7 @@ func readProcess(root string, pid int, btime time.Time, buf *[]byte) (*Process, 
 	}
 	p.Groups = parseStatusGroups(b)
 	if link, err := os.Readlink(dir + "/ns/ipc"); err == nil {
-		p.IPCNS = parseNSLink(link)
+		p.IPCNS = ParseNSLink(link)
 	}
 	return p, nil
 }
@@ -256,15 +256,4 @@ func parseStatusGroups(b []byte) []int {
 		}
 	}
 	return out
-}
-
-// parseNSLink turns "ipc:[4026531839]" into 4026531839 (0 if malformed).
-func parseNSLink(s string) uint64 {
-	i := strings.IndexByte(s, '[')
-	j := strings.LastIndexByte(s, ']')
-	if i < 0 || j <= i {
-		return 0
-	}
-	v, _ := strconv.ParseUint(s[i+1:j], 10, 64)
-	return v
 }

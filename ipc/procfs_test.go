@@ -103,7 +103,7 @@ func TestParseStatusUIDs(t *testing.T) {
 }
 
 func TestParseNSLink(t *testing.T) {
-	if parseNSLink("ipc:[4026531839]") != 4026531839 || parseNSLink("garbage") != 0 || parseNSLink("ipc:[x]") != 0 {
+	if ParseNSLink("ipc:[4026531839]") != 4026531839 || ParseNSLink("garbage") != 0 || ParseNSLink("ipc:[x]") != 0 {
 		t.Fatal("parseNSLink")
 	}
 }

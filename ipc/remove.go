@@ -333,7 +333,7 @@ func (rm *Remover) freshEnv(force bool) error {
 		return err
 	}
 	if link, err := os.Readlink(procPath(rm.opts.ProcRoot, "thread-self/ns/ipc")); err == nil {
-		rm.ns = parseNSLink(link)
+		rm.ns = ParseNSLink(link)
 	}
 	env := newJudgeEnv(rm.opts.Options, procs, rm.ns, loadNames(rm.opts.Passwd, rm.opts.Group))
 	if rm.env != nil && rm.env.apache != nil {

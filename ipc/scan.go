@@ -65,9 +65,9 @@ func Scan(opts Options) (*Snapshot, error) {
 		snap.Kernel = unix.ByteSliceToString(uts.Release[:])
 	}
 	if link, err := os.Readlink(procPath(opts.ProcRoot, "thread-self/ns/ipc")); err == nil {
-		snap.IPCNS = parseNSLink(link)
+		snap.IPCNS = ParseNSLink(link)
 	} else if link, err := os.Readlink(procPath(opts.ProcRoot, "self/ns/ipc")); err == nil {
-		snap.IPCNS = parseNSLink(link)
+		snap.IPCNS = ParseNSLink(link)
 	}
 
 	workers, done := newTeam()
@@ -173,7 +173,7 @@ func visibility(opts Options, procs *ProcTable) (bool, string) {
 	// The initial PID namespace has a fixed inode (PROC_PID_INIT_INO),
 	// whatever /proc is mounted for. NSpid cannot tell: a container's own
 	// /proc shows one PID there too.
-	if parseNSLink(link) != initPIDNSInode {
+	if ParseNSLink(link) != initPIDNSInode {
 		return false, "ipcscope runs in a nested PID namespace (a container?) and cannot see processes outside it"
 	}
 	return true, ""
@@ -381,11 +381,11 @@ func newTeam() (t team, done func()) {
 		return team{n: 1}, func() {}
 	}
 	link, err := os.Readlink("/proc/thread-self/ns/ipc")
-	if err != nil || parseNSLink(link) == 0 {
+	if err != nil || ParseNSLink(link) == 0 {
 		f.Close()
 		return team{n: 1}, func() {}
 	}
-	return team{n: min(runtime.GOMAXPROCS(0), 4), ns: f, inode: parseNSLink(link)}, func() { f.Close() }
+	return team{n: min(runtime.GOMAXPROCS(0), 4), ns: f, inode: ParseNSLink(link)}, func() { f.Close() }
 }
 
 // run runs f(0) … f(n-1): f(0) on the calling goroutine, the others on
