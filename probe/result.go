@@ -46,9 +46,13 @@ type Result struct {
 
 	// Verdict is the one-line summary for a table row.
 	Verdict string `json:"verdict"`
-	// OK is true when the target answered and (for TLS) the name got a
-	// certificate valid for it. It decides the command's exit code.
+	// OK is true when the target answered, (for TLS) the name got a
+	// certificate valid for it, and the HTTP exchanges got answers. It
+	// decides the command's exit code.
 	OK bool `json:"ok"`
+	// FailedStep names the first step that failed when OK is false
+	// ("connect", "tls handshake", "certificate", "h2 request", ...).
+	FailedStep string `json:"failed_step"`
 	// Err is set when the target could not be probed at all (bad name,
 	// no address, refused, timeout before any check).
 	Err      string        `json:"error,omitempty"`

@@ -46,15 +46,16 @@ func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	}
 	defer func() {
 		r.Duration = time.Since(start)
+		judge(&r)
 		r.Verdict = verdict(&r)
 	}()
 	if t.Host == "" || t.Port < 1 || t.Port > 65535 {
-		r.Err = "invalid target (use ParseTarget)"
+		r.fail("target", "invalid target (use ParseTarget)")
 		return r
 	}
 	ip, err := resolve(ctx, &r, opts)
 	if err != nil {
-		r.Err = describe(err, "resolve", opts.timeout())
+		r.fail("resolve", describe(err, "resolve", opts.timeout()))
 		return r
 	}
 	r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
@@ -113,7 +114,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 			return
 		}
 		if err != nil && connLevel(err) {
-			r.Err = r.TLS.Error
+			r.fail(netStep(err, "tls handshake"), r.TLS.Error)
 			return
 		}
 	} else {
@@ -129,7 +130,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	r.NoSNI = noSNI
 	if err != nil {
 		if name == "" && connLevel(err) {
-			r.Err = noSNI.Error
+			r.fail(netStep(err, "tls handshake"), noSNI.Error)
 			return
 		}
 		if name != "" {
@@ -164,12 +165,6 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	if r.H2 != nil && r.H2.HSTS != "" {
 		r.HSTS = r.H2.HSTS
 	}
-	main := r.TLS
-	if name == "" {
-		main = r.NoSNI
-	}
-	// An IP target has no name to be valid for: answering is enough.
-	r.OK = main.Cert != nil && (main.Verified || name == "")
 }
 
 // noSNIInfo rewrites the no-SNI summary to say what it means, and adds the
@@ -240,7 +235,7 @@ func httpCheck(ctx context.Context, conn *tls.Conn, host string, opts Options) *
 	resp, err := request(ctx, conn, host, opts)
 	c.Duration = time.Since(start)
 	if err != nil {
-		what := "request"
+		what := "HTTP/1.1 request"
 		if alpn == "h2" {
 			what = "h2 request"
 		}
@@ -278,11 +273,10 @@ func runCleartext(ctx context.Context, r *Result, opts Options) {
 	var err error
 	r.H2CUpgrade, err = h2cUpgradeCheck(ctx, r.Addr, host, opts)
 	if err != nil && connLevel(err) {
-		r.Err = r.H2CUpgrade.Error
+		r.fail(netStep(err, "h2c upgrade"), r.H2CUpgrade.Error)
 		return
 	}
 	r.H2CPrior = h2cPriorCheck(ctx, r.Addr, host, opts)
-	r.OK = r.H2CUpgrade.Status != StatusFail || r.H2CPrior.Status != StatusFail
 }
 
 // RunAll probes targets with at most opts.Parallel at a time and returns

@@ -62,6 +62,9 @@ func verdict(r *Result) string {
 		if m.DefaultSNI != nil && m.DefaultSNI.Status == 421 {
 			p = append(p, "cross-SNI 421")
 		}
+		if m.Status == StatusFail && (r.H2 == nil || r.H2.Status != StatusFail) {
+			p = append(p, "Host check failed: "+m.Error)
+		}
 	}
 	if h := r.H2; h != nil {
 		switch {
@@ -70,7 +73,7 @@ func verdict(r *Result) string {
 		case h.Status == StatusInfo:
 			p = append(p, "no h2")
 		default:
-			p = append(p, "request failed")
+			p = append(p, "HTTP failed: "+h.Error)
 		}
 	}
 	if r.HSTS != "" {

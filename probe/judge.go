@@ -1,0 +1,82 @@
+package probe
+
+import (
+	"errors"
+	"net"
+	"syscall"
+)
+
+// Steps named by Result.FailedStep.
+const (
+	StepTarget      = "target"
+	StepResolve     = "resolve"
+	StepConnect     = "connect"
+	StepTLS         = "tls handshake"
+	StepCertificate = "certificate"
+	StepHTTP        = "http request" // over TLS: h2 or HTTP/1.1, whichever ALPN chose
+	StepMisdirected = "misdirected request"
+	StepCleartext   = "cleartext http"
+)
+
+// fail records that the target could not be probed at all.
+func (r *Result) fail(step, msg string) {
+	r.Err = msg
+	r.FailedStep = step
+}
+
+// netStep names the step an error belongs to: connecting, or after.
+func netStep(err error, after string) string {
+	var op *net.OpError
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &op) && op.Op == "dial" {
+		return StepConnect
+	}
+	return after
+}
+
+// judge sets OK and FailedStep from the checks that ran. A target is OK
+// when nothing failed: it answered, a name got a certificate valid for it,
+// and every HTTP exchange got an answer (a server that completes TLS and
+// then stalls, resets or sends GOAWAY is not OK).
+func judge(r *Result) {
+	r.OK = false
+	if r.Err != "" {
+		if r.FailedStep == "" {
+			r.FailedStep = StepConnect
+		}
+		return
+	}
+	r.FailedStep = firstFailure(r)
+	r.OK = r.FailedStep == ""
+}
+
+func firstFailure(r *Result) string {
+	if r.Target.Scheme == SchemeHTTP {
+		return cleartextFailure(r)
+	}
+	main := r.TLS
+	if r.Name == "" {
+		main = r.NoSNI
+	}
+	switch {
+	case main == nil || main.Cert == nil:
+		return StepTLS
+	case r.Name != "" && !main.Verified:
+		// An IP target has no name to be valid for: answering is enough.
+		return StepCertificate
+	case r.H2 == nil || r.H2.Status == StatusFail:
+		return StepHTTP
+	case r.Misdirected != nil && r.Misdirected.Status == StatusFail:
+		return StepMisdirected
+	}
+	return ""
+}
+
+// cleartextFailure: a cleartext port is OK when either check got an HTTP
+// answer (see item 2 of the h2c checks).
+func cleartextFailure(r *Result) string {
+	u, p := r.H2CUpgrade, r.H2CPrior
+	if u != nil && u.Status != StatusFail || p != nil && p.Status != StatusFail {
+		return ""
+	}
+	return StepCleartext
+}
