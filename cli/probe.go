@@ -200,11 +200,11 @@ func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts,
 		}
 		for _, c := range r.Checks() {
 			if c.Status == probe.StatusFail || c.Status == probe.StatusWarn {
-				fmt.Fprintln(w, clip("     "+c.Name+": "+c.Summary, tableWidth))
+				printWrapped(w, "     "+c.Name+": ", c.Summary)
 			}
 		}
 		for _, warn := range r.Warnings {
-			fmt.Fprintln(w, clip("     ! "+warn, tableWidth))
+			printWrapped(w, "     ! ", warn)
 		}
 	}
 	fmt.Fprintf(w, "\n%d target(s), %d ok, %d failed in %s\n", len(results), len(results)-failed, failed, took.Round(time.Millisecond))
@@ -246,6 +246,25 @@ func wrapVerdict(v string, width int) []string {
 		lines[i] = clip(lines[i], width)
 	}
 	return lines
+}
+
+// printWrapped prints prefix+text wrapped at spaces to tableWidth, the
+// continuation lines indented by 7: the reason a check failed is never cut.
+func printWrapped(w io.Writer, prefix, text string) {
+	line := prefix
+	const indent = "       "
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == prefix || line == indent:
+			line += word
+		case utf8.RuneCountInString(line+" "+word) <= tableWidth:
+			line += " " + word
+		default:
+			fmt.Fprintln(w, clip(line, tableWidth))
+			line = indent + word
+		}
+	}
+	fmt.Fprintln(w, clip(line, tableWidth))
 }
 
 // clip shortens s to width runes.

@@ -108,6 +108,7 @@ func ParseApacheS(r io.Reader) (*ApacheVhosts, error) {
 	if len(v.Ports) == 0 {
 		return nil, errors.New("no virtual hosts found in apachectl -S output")
 	}
+	cleanAll(v) // names and paths reach the terminal
 	return v, nil
 }
 

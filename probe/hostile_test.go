@@ -23,14 +23,14 @@ func TestHTTPFailureFailsTarget(t *testing.T) {
 	cases := []struct {
 		then probetest.AfterTLS
 		h2   bool
-		want string // in the verdict
+		want string // the h2 check's error
 	}{
-		{probetest.AfterTLSStall, true, "HTTP failed: no answer within 300ms (h2 request)"},
-		{probetest.AfterTLSStall, false, "HTTP failed: no answer within 300ms (HTTP/1.1 request)"},
-		{probetest.AfterTLSReset, true, "HTTP failed: connection reset by the server during h2 request"},
-		{probetest.AfterTLSReset, false, "HTTP failed: connection reset by the server during HTTP/1.1 request"},
-		{probetest.AfterTLSClose, false, "HTTP failed: connection closed by the server during HTTP/1.1 request"},
-		{probetest.AfterTLSGoAway, true, "HTTP failed: h2 request: server sent GOAWAY (ENHANCE_YOUR_CALM) go away"},
+		{probetest.AfterTLSStall, true, "no answer within 300ms (h2 request)"},
+		{probetest.AfterTLSStall, false, "no answer within 300ms (HTTP/1.1 request)"},
+		{probetest.AfterTLSReset, true, "connection reset by the server during h2 request"},
+		{probetest.AfterTLSReset, false, "connection reset by the server during HTTP/1.1 request"},
+		{probetest.AfterTLSClose, false, "connection closed by the server during HTTP/1.1 request"},
+		{probetest.AfterTLSGoAway, true, "h2 request: server sent GOAWAY (ENHANCE_YOUR_CALM) go away"},
 	}
 	for _, c := range cases {
 		s := start(t, func() (*probetest.Server, error) {
@@ -40,8 +40,12 @@ func TestHTTPFailureFailsTarget(t *testing.T) {
 		if r.OK || r.FailedStep != StepHTTP || !r.TLS.Verified {
 			t.Errorf("mode %d h2=%v: ok=%v step %q verified=%v verdict %q", c.then, c.h2, r.OK, r.FailedStep, r.TLS.Verified, r.Verdict)
 		}
-		if !strings.Contains(r.Verdict, c.want) || !strings.HasPrefix(r.Verdict, "SNI ok ·") {
-			t.Errorf("mode %d h2=%v: verdict %q, want %q", c.then, c.h2, r.Verdict, c.want)
+		what := "HTTP/1.1"
+		if c.h2 {
+			what = "h2"
+		}
+		if !strings.HasPrefix(r.Verdict, "SNI ok ·") || !strings.Contains(r.Verdict, " · "+what+" request failed") || r.H2.Error != c.want {
+			t.Errorf("mode %d h2=%v: verdict %q error %q, want %q", c.then, c.h2, r.Verdict, r.H2.Error, c.want)
 		}
 	}
 }

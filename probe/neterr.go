@@ -115,7 +115,7 @@ func quoteBytes(b []byte) string {
 	return sb.String()
 }
 
-// oneLine keeps the first line of s, at most 200 characters.
+// oneLine keeps the first line of s, at most 200 bytes, made safe to print.
 func oneLine(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
@@ -123,5 +123,5 @@ func oneLine(s string) string {
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
-	return s
+	return Clean(s)
 }

@@ -46,6 +46,7 @@ func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	}
 	defer func() {
 		r.Duration = time.Since(start)
+		cleanAll(&r) // before the verdict, which quotes the checks
 		judge(&r)
 		r.Verdict = verdict(&r)
 	}()

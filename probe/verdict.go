@@ -63,7 +63,7 @@ func verdict(r *Result) string {
 			p = append(p, "cross-SNI 421")
 		}
 		if m.Status == StatusFail && (r.H2 == nil || r.H2.Status != StatusFail) {
-			p = append(p, "Host check failed: "+m.Error)
+			p = append(p, "Host check failed")
 		}
 	}
 	if h := r.H2; h != nil {
@@ -73,7 +73,16 @@ func verdict(r *Result) string {
 		case h.Status == StatusInfo:
 			p = append(p, "no h2")
 		default:
-			p = append(p, "HTTP failed: "+h.Error)
+			// Which request failed; the check's Error says why.
+			tc := r.TLS
+			if r.Name == "" {
+				tc = r.NoSNI
+			}
+			what := "HTTP/1.1"
+			if tc != nil && tc.ALPN == "h2" {
+				what = "h2"
+			}
+			p = append(p, what+" request failed")
 		}
 	}
 	if r.HSTS != "" {

@@ -20,7 +20,7 @@ const (
 	AfterTLSReset                   // read the request, reset the connection (RST)
 	AfterTLSClose                   // read the request, close without answering (FIN)
 	AfterTLSGoAway                  // h2: SETTINGS, then GOAWAY with Debug as debug data
-	AfterTLSHeaders                 // h2: SETTINGS, then a 200 whose Server header is Debug
+	AfterTLSHeaders                 // a 200 whose Server and HSTS headers (and HTTP/1.1 reason) are Debug
 )
 
 // HostileTLS configures StartTLSThen.
@@ -52,6 +52,12 @@ func StartTLSThen(o HostileTLS) (*Server, error) {
 		if o.Then == AfterTLSGoAway || o.Then == AfterTLSHeaders {
 			if o.H2 {
 				h2Misbehave(c, br, o)
+				return
+			}
+			// HTTP/1.1: Debug as the reason phrase and in headers.
+			if _, err := br.ReadString('\n'); err == nil {
+				io.WriteString(c, "HTTP/1.1 200 "+o.Debug+"\r\nServer: "+o.Debug+"\r\nStrict-Transport-Security: "+o.Debug+"\r\nContent-Length: 0\r\n\r\n")
+				io.Copy(io.Discard, br)
 			}
 			return
 		}
