@@ -162,6 +162,13 @@ func TestApacheE2E(t *testing.T) {
 	if !r.OK || r.Verdict != "cleartext · h2c upgrade off · h2c direct off" {
 		t.Errorf("plain: ok=%v verdict %q", r.OK, r.Verdict)
 	}
+
+	// http:// to the TLS port: Apache answers 400 in plain HTTP; not ok.
+	r = run("http://alpha.test:" + tlsPort + "@127.0.0.1")
+	if r.OK || r.FailedStep != StepCleartext || r.Verdict != "cleartext · TLS port: use https://" ||
+		!strings.Contains(r.H2CUpgrade.Error, "plain HTTP got HTTP/1.1 400") {
+		t.Errorf("http:// to Apache's TLS port: ok=%v verdict %q upgrade %+v", r.OK, r.Verdict, r.H2CUpgrade)
+	}
 }
 
 // TestApacheDiscoveryE2E discovers the running server's vhosts with -S and

@@ -34,6 +34,10 @@ const gotH2Frames = "HTTP/2 frames"
 // whether its SETTINGS reach the client before the reset is a race.
 const gotClosed = "closed without an answer"
 
+// gotTLS is HTTPCheck.Got when a cleartext request went to a port that
+// speaks TLS (Apache answers such requests 400, Go and nginx too).
+const gotTLS = "TLS port"
+
 // closedByPeer reports whether err is the server closing or resetting the
 // connection (not a timeout, not a refusal).
 func closedByPeer(err error) bool {
@@ -52,6 +56,12 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	c.Name = "h2c_upgrade"
 	defer func() { c.Duration = time.Since(start) }()
 	conn, err := dial(ctx, addr, opts.timeout())
+	if err != nil && closedByPeer(err) {
+		// Accepted and reset at once: the dial itself may see the reset.
+		c.Check.Status, c.Got = StatusInfo, gotClosed
+		c.Summary = "no HTTP/1.1 answer: the server reset the connection"
+		return c, nil
+	}
 	if err != nil {
 		return failHTTP(c, describe(err, "connect", opts.timeout())), err
 	}
@@ -61,6 +71,13 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + userAgent + "\r\nAccept: */*\r\n" +
 		"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: " + http2SettingsHeader() + "\r\n\r\n"
 	if _, err := io.WriteString(conn, req); err != nil {
+		if closedByPeer(err) {
+			// The same as a close seen on reading: which one the client
+			// meets depends only on when the reset arrives.
+			c.Check.Status, c.Got = StatusInfo, gotClosed
+			c.Summary = "no HTTP/1.1 answer: the server closed the connection on the Upgrade request"
+			return c, nil
+		}
 		return failHTTP(c, describe(err, "h2c upgrade request", opts.timeout())), err
 	}
 	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
@@ -105,6 +122,10 @@ func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCh
 	c.Name = "h2c_prior"
 	defer func() { c.Duration = time.Since(start) }()
 	conn, err := dial(ctx, addr, opts.timeout())
+	if err != nil && closedByPeer(err) {
+		c.set(StatusInfo, "no prior knowledge: the server reset the connection")
+		return c
+	}
 	if err != nil {
 		return failHTTP(c, describe(err, "connect", opts.timeout()))
 	}

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,5 +49,42 @@ func TestHTTPFailureFailsTarget(t *testing.T) {
 		if !strings.HasPrefix(r.Verdict, "SNI ok ·") || !strings.Contains(r.Verdict, " · "+what+" request failed") || r.H2.Error != c.want {
 			t.Errorf("mode %d h2=%v: verdict %q error %q, want %q", c.then, c.h2, r.Verdict, r.H2.Error, c.want)
 		}
+	}
+}
+
+// TestCleartextResetIsDeterministic: a port that resets every connection
+// (at once, or once the request arrives) fails the same way on every run,
+// whether the reset meets the client's write or its read.
+func TestCleartextResetIsDeterministic(t *testing.T) {
+	for _, onAccept := range []bool{true, false} {
+		s := start(t, func() (*probetest.Server, error) { return probetest.StartReset(onAccept) })
+		target := "http://reset.test:" + strconv.Itoa(s.Port) + "@127.0.0.1"
+		seen := map[string]int{}
+		for range 30 {
+			r := probeAt(t, target, nil, time.Second, 3*time.Second)
+			seen[fmt.Sprintf("ok=%v step=%q verdict=%q", r.OK, r.FailedStep, r.Verdict)]++
+		}
+		want := fmt.Sprintf("ok=false step=%q verdict=%q", StepCleartext, "cleartext · no HTTP answer: every connection closed or reset")
+		if len(seen) != 1 || seen[want] != 30 {
+			t.Errorf("reset on accept=%v: answers over 30 runs: %v", onAccept, seen)
+		}
+	}
+}
+
+// TestHTTPToTLSPort: http:// against a TLS port gets 400 in plain HTTP
+// (Go, Apache and nginx alike): that is not an answer, and the probe says
+// the port speaks TLS.
+func TestHTTPToTLSPort(t *testing.T) {
+	f := newFixture(t)
+	s := startTLS(t, probetest.TLSOptions{Sites: []probetest.Site{f.alpha}, H2: true})
+	r := probeAt(t, "http://alpha.test:"+strconv.Itoa(s.Port)+"@127.0.0.1", nil, time.Second, 5*time.Second)
+	if r.OK || r.FailedStep != StepCleartext || r.Verdict != "cleartext · TLS port: use https://" ||
+		!strings.Contains(r.H2CUpgrade.Error, "this port speaks TLS (TLS 1.3 completed; plain HTTP got HTTP/1.1 400)") {
+		t.Errorf("ok=%v step %q verdict %q upgrade %+v", r.OK, r.FailedStep, r.Verdict, r.H2CUpgrade)
+	}
+	// A cleartext server answering 400 is not mistaken for a TLS port.
+	h := start(t, func() (*probetest.Server, error) { return probetest.StartH2C(probetest.H2COff) })
+	if r := probeAt(t, "http://plain.test:"+strconv.Itoa(h.Port)+"@127.0.0.1", nil, time.Second, 5*time.Second); !r.OK || strings.Contains(r.Verdict, "TLS") {
+		t.Errorf("plain HTTP server: ok=%v verdict %q", r.OK, r.Verdict)
 	}
 }

@@ -71,12 +71,14 @@ func firstFailure(r *Result) string {
 	return ""
 }
 
-// cleartextFailure: a cleartext port is OK when either check got an HTTP
-// answer (see item 2 of the h2c checks).
+// cleartextFailure: a cleartext port is OK when a check got an HTTP answer
+// and neither failed. Every connection closed or reset is a failure,
+// whenever the reset arrives, so the same port gets the same answer on
+// every run; so is plain HTTP answered 400 by a TLS port.
 func cleartextFailure(r *Result) string {
 	u, p := r.H2CUpgrade, r.H2CPrior
-	if u != nil && u.Status != StatusFail || p != nil && p.Status != StatusFail {
-		return ""
+	if u == nil || p == nil || u.Status == StatusFail || p.Status == StatusFail || !cleartextAnswered(r) {
+		return StepCleartext
 	}
-	return StepCleartext
+	return ""
 }

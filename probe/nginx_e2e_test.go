@@ -287,6 +287,11 @@ func TestNginxFirstServerE2E(t *testing.T) {
 	if !r.OK || r.TLS.Status != StatusSkipped || r.NoSNI.Cert == nil || r.NoSNI.Cert.SHA256 != alphaFP {
 		t.Errorf("IP target: %+v / %+v", r.TLS, r.NoSNI)
 	}
+	// http:// to the TLS port: nginx answers 400 in plain HTTP; not ok.
+	r = n.run(t, "http://alpha.test:"+port+"@127.0.0.1")
+	if r.OK || r.Verdict != "cleartext · TLS port: use https://" || !strings.Contains(r.H2CUpgrade.Error, "plain HTTP got HTTP/1.1 400") {
+		t.Errorf("http:// to nginx's TLS port: ok=%v verdict %q upgrade %+v", r.OK, r.Verdict, r.H2CUpgrade)
+	}
 	n.waitAccessLog(t, "-|alpha.test|127.0.0.1|HTTP/1.1||200")
 	n.waitAccessLog(t, "other.test|alpha.test|other.test|HTTP/1.1||200")
 }

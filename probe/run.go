@@ -278,6 +278,30 @@ func runCleartext(ctx context.Context, r *Result, opts Options) {
 		return
 	}
 	r.H2CPrior = h2cPriorCheck(ctx, r.Addr, host, opts)
+	if u := r.H2CUpgrade; u.HTTPStatus == 400 || !cleartextAnswered(r) {
+		// Plain HTTP to a TLS port gets 400 (or a close): say so, instead
+		// of calling a 400 an answer.
+		if conn, err := handshake(ctx, r.Addr, "", opts.timeout()); err == nil {
+			v := tls.VersionName(conn.ConnectionState().Version)
+			conn.Close()
+			got := "HTTP/1.1 " + strconv.Itoa(u.HTTPStatus)
+			if u.HTTPStatus == 0 {
+				got = "no answer"
+			}
+			c := &HTTPCheck{Check: u.Check, Proto: u.Proto, HTTPStatus: u.HTTPStatus, Server: u.Server, Got: gotTLS}
+			failHTTP(c, fmt.Sprintf("this port speaks TLS (%s completed; plain HTTP got %s): probe https://%s", v, got, r.Target.HostPort()))
+			r.H2CUpgrade = c
+		}
+	}
+}
+
+// cleartextAnswered reports whether either cleartext check got an HTTP
+// answer: an HTTP/1.x status line, HTTP/2 frames or an h2c response. A
+// port that closes or resets every connection answered nothing.
+func cleartextAnswered(r *Result) bool {
+	u, p := r.H2CUpgrade, r.H2CPrior
+	return u != nil && (u.HTTPStatus > 0 || u.Got == gotH2Frames || u.Status == StatusOK) ||
+		p != nil && (p.Status == StatusOK || p.Got != "")
 }
 
 // RunAll probes targets with at most opts.Parallel at a time and returns

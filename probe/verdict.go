@@ -17,6 +17,12 @@ func verdict(r *Result) string {
 	var p []string
 	if r.Target.Scheme == SchemeHTTP {
 		p = append(p, "cleartext")
+		if u := r.H2CUpgrade; u != nil && u.Got == gotTLS {
+			return joinDot(append(p, "TLS port: use https://"))
+		}
+		if u, pk := r.H2CUpgrade, r.H2CPrior; u != nil && pk != nil && !cleartextAnswered(r) && u.Status != StatusFail && pk.Status != StatusFail {
+			return joinDot(append(p, "no HTTP answer: every connection closed or reset"))
+		}
 		if u := r.H2CUpgrade; u != nil && u.Status == StatusInfo && (u.Got == gotH2Frames ||
 			u.Got == gotClosed && r.H2CPrior != nil && r.H2CPrior.Status == StatusOK) {
 			// Not just "upgrade off": HTTP/1.1 clients get frames back here,
