@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,16 +53,18 @@ func runProbe(env *Env, args []string) int {
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
 	timeout := fs.Duration("timeout", 5*time.Second, "deadline for every network step")
 	parallel := fs.Int("parallel", 16, "probe at most `N` targets at once")
+	warnDays := fs.Int("warn-days", 30, "warn when a certificate has fewer than `N` days left")
+	noticeDays := fs.Int("notice-days", 60, "note when a certificate has fewer than `N` days left (at least --warn-days)")
 	asJSON := fs.Bool("json", false, "print every check as JSON")
 	rest, code, done := parseFlags(env, fs, args)
 	if done {
 		return code
 	}
-	if *timeout <= 0 || *parallel < 1 {
-		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout and --parallel must be positive")
+	if *timeout <= 0 || *parallel < 1 || *warnDays < 1 || *noticeDays < 1 {
+		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout, --parallel, --warn-days and --notice-days must be positive")
 		return ExitUsage
 	}
-	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves}
+	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves, WarnDays: *warnDays, NoticeDays: *noticeDays}
 	if *caFile != "" {
 		pool, err := loadCA(*caFile)
 		if err != nil {
@@ -174,23 +177,31 @@ func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts,
 		tw = max(tw, utf8.RuneCountInString(targetLabel(r)))
 	}
 	tw = min(tw, 30)
-	fmt.Fprintf(w, "%-4s %-*s %s\n", "", tw, "TARGET", "VERDICT")
-	failed := 0
+	fmt.Fprintf(w, "%-4s %-*s %4s %s\n", "", tw, "TARGET", "DAYS", "VERDICT")
+	failed, warned := 0, 0
 	for _, r := range results {
 		mark := "ok"
-		if !r.OK {
+		switch r.Grade() {
+		case "fail":
 			mark = "FAIL"
 			failed++
+		case "warn":
+			mark = "warn"
+			warned++
+		}
+		days := "-"
+		if r.Expiry != probe.ExpiryNone && r.Expiry != "" {
+			days = strconv.Itoa(r.DaysLeft) + "d"
 		}
 		label := targetLabel(r)
 		if utf8.RuneCountInString(label) > tw {
 			fmt.Fprintf(w, "%-4s %s\n", mark, label)
 			mark, label = "", ""
 		}
-		indent := 4 + 1 + tw + 1
+		indent := 4 + 1 + tw + 1 + 4 + 1
 		for i, line := range wrapVerdict(r.Verdict, tableWidth-indent) {
 			if i == 0 {
-				fmt.Fprintf(w, "%-4s %-*s %s\n", mark, tw, label, line)
+				fmt.Fprintf(w, "%-4s %-*s %4s %s\n", mark, tw, label, days, line)
 			} else {
 				fmt.Fprintf(w, "%*s%s\n", indent, "", line)
 			}
@@ -207,7 +218,7 @@ func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts,
 			printWrapped(w, "     ! ", warn)
 		}
 	}
-	fmt.Fprintf(w, "\n%d target(s), %d ok, %d failed in %s\n", len(results), len(results)-failed, failed, took.Round(time.Millisecond))
+	fmt.Fprintf(w, "\n%d target(s), %d ok, %d with warnings, %d failed in %s\n", len(results), len(results)-failed-warned, warned, failed, took.Round(time.Millisecond))
 }
 
 func targetLabel(r probe.Result) string {

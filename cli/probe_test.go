@@ -54,7 +54,7 @@ func TestProbeCLI(t *testing.T) {
 	if code != ExitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
-	for _, want := range []string{"ok   alpha.demo.test:", "SNI ok · default cert same · h2 · HSTS", "no-SNI Host gets 421", "h2c upgrade ok", "3 target(s), 3 ok, 0 failed"} {
+	for _, want := range []string{"ok   alpha.demo.test:", "SNI ok · default cert same · h2 · HSTS", "no-SNI Host gets 421", "h2c upgrade ok", "warn beta.demo.test:", "3 target(s), 2 ok, 1 with warnings, 0 failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -175,9 +175,9 @@ func TestProbeCLIApache(t *testing.T) {
 	}
 	for _, want := range []string{
 		"apache 127.0.0.1:" + strconv.Itoa(a.TLSPort) + ": default vhost alpha.test (httpd.conf:",
-		"ok   alpha.test:", "ok   www.alpha.test:", "ok   beta.test:", "ok   gamma.test:",
+		"ok   alpha.test:", "ok   www.alpha.test:", "warn beta.test:", "warn gamma.test:",
 		"ok   http://h2c.test:", "ok   http://plain.test:",
-		"6 target(s), 6 ok, 0 failed",
+		"6 target(s), 4 ok, 2 with warnings, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

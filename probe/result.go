@@ -17,6 +17,15 @@ const (
 	StatusSkipped Status = "skipped"
 )
 
+// Expiry grades of Result.Expiry.
+const (
+	ExpiryNone    = "none"
+	ExpiryOK      = "ok"
+	ExpirySoon    = "soon"
+	ExpiryWarn    = "warn"
+	ExpiryExpired = "expired"
+)
+
 // Check is what every check carries: its outcome, a one-line summary, the
 // error (if any) and how long it took.
 type Check struct {
@@ -43,6 +52,14 @@ type Result struct {
 	Misdirected *MisdirectedCheck `json:"misdirected,omitempty"`  // 6. Host differs from SNI
 	HSTS        string            `json:"hsts,omitempty"`         // 7. Strict-Transport-Security seen
 	OCSPStapled bool              `json:"ocsp_stapled,omitempty"` // 7. OCSP response stapled (SNI handshake)
+
+	// DaysLeft is how long the certificate of the name (of the default
+	// vhost for an IP target) is still valid, negative once expired; Expiry
+	// grades it: ExpiryOK, ExpirySoon (below Options.NoticeDays),
+	// ExpiryWarn (below Options.WarnDays), ExpiryExpired, or ExpiryNone when
+	// no certificate was seen.
+	DaysLeft int    `json:"days_left"`
+	Expiry   string `json:"expiry"`
 
 	// Verdict is the one-line summary for a table row.
 	Verdict string `json:"verdict"`
@@ -152,6 +169,24 @@ func (r *Result) Checks() []Check {
 		out = append(out, r.Misdirected.Check)
 	}
 	return out
+}
+
+// Grade is "fail" when the target is not OK, "warn" when it is but a
+// check warned (an expiring certificate, clients without SNI refused,
+// a 421...) or a warning was added, else "ok".
+func (r *Result) Grade() string {
+	if !r.OK {
+		return "fail"
+	}
+	if len(r.Warnings) > 0 {
+		return "warn"
+	}
+	for _, c := range r.Checks() {
+		if c.Status == StatusFail || c.Status == StatusWarn {
+			return "warn"
+		}
+	}
+	return "ok"
 }
 
 // Summary returns the verdict line ("site.example: SNI ok · h2 · ...").

@@ -25,6 +25,24 @@ type Options struct {
 	Parallel int
 	// Resolver looks names up; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+	// WarnDays: a certificate with fewer days left is a warning; 0 means
+	// 30 (testssl.sh's threshold). NoticeDays: fewer days left is noted;
+	// 0 means 60. Neither fails the target; an expired certificate does.
+	WarnDays, NoticeDays int
+}
+
+func (o Options) warnDays() int {
+	if o.WarnDays <= 0 {
+		return 30
+	}
+	return o.WarnDays
+}
+
+func (o Options) noticeDays() int {
+	if o.NoticeDays <= 0 {
+		return max(60, o.warnDays())
+	}
+	return max(o.NoticeDays, o.warnDays())
 }
 
 func (o Options) timeout() time.Duration {
@@ -40,7 +58,7 @@ func (o Options) timeout() time.Duration {
 func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	start := time.Now()
 	t = ApplyResolve(t, opts.Resolve)
-	r = Result{Target: t}
+	r = Result{Target: t, Expiry: ExpiryNone}
 	if !t.IsIP() {
 		r.Name = t.Host
 	}
@@ -165,6 +183,35 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	}
 	if r.H2 != nil && r.H2.HSTS != "" {
 		r.HSTS = r.H2.HSTS
+	}
+	main := r.TLS
+	if name == "" {
+		main = r.NoSNI
+	}
+	gradeExpiry(r, main, opts)
+}
+
+// gradeExpiry sets DaysLeft and Expiry from the main certificate, and
+// marks its check as a warning below WarnDays.
+func gradeExpiry(r *Result, c *TLSCheck, opts Options) {
+	if c == nil || c.Cert == nil {
+		return
+	}
+	d := c.Cert.DaysLeft
+	r.DaysLeft = d
+	switch {
+	case d < 0:
+		r.Expiry = ExpiryExpired
+	case d < opts.warnDays():
+		r.Expiry = ExpiryWarn
+		if c.Status == StatusOK || c.Status == StatusInfo {
+			c.Status = StatusWarn
+		}
+		c.Summary += fmt.Sprintf("; expires in %dd (< %dd)", d, opts.warnDays())
+	case d < opts.noticeDays():
+		r.Expiry = ExpirySoon
+	default:
+		r.Expiry = ExpiryOK
 	}
 }
 

@@ -45,6 +45,12 @@ func verdict(r *Result) string {
 	default:
 		p = append(p, "cert "+shortVerify(r.TLS))
 	}
+	switch r.Expiry {
+	case ExpiryWarn:
+		p = append(p, fmt.Sprintf("expiring: %dd left", r.DaysLeft))
+	case ExpirySoon:
+		p = append(p, fmt.Sprintf("%dd left", r.DaysLeft))
+	}
 	if c := r.NoSNI; c != nil {
 		switch {
 		case r.Name == "" && c.Cert != nil && c.Verified:
