@@ -13,6 +13,7 @@ const (
 	StepConnect     = "connect"
 	StepTLS         = "tls handshake"
 	StepCertificate = "certificate"
+	StepOCSP        = "ocsp" // the stapled OCSP response says revoked
 	StepHTTP        = "http request" // over TLS: h2 or HTTP/1.1, whichever ALPN chose
 	StepMisdirected = "misdirected request"
 	StepCleartext   = "cleartext http"
@@ -63,6 +64,8 @@ func firstFailure(r *Result) string {
 	case r.Name != "" && !main.Verified:
 		// An IP target has no name to be valid for: answering is enough.
 		return StepCertificate
+	case main.Staple.Status == OCSPRevoked:
+		return StepOCSP
 	case r.H2 == nil || r.H2.Status == StatusFail:
 		return StepHTTP
 	case r.Misdirected != nil && r.Misdirected.Status == StatusFail:

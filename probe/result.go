@@ -52,6 +52,9 @@ type Result struct {
 	Misdirected *MisdirectedCheck `json:"misdirected,omitempty"`  // 6. Host differs from SNI
 	HSTS        string            `json:"hsts,omitempty"`         // 7. Strict-Transport-Security seen
 	OCSPStapled bool              `json:"ocsp_stapled,omitempty"` // 7. OCSP response stapled (SNI handshake)
+	// OCSP is the stapled status of the main certificate (OCSPNone, OCSPGood,
+	// OCSPRevoked, OCSPUnknown, OCSPInvalid); revoked fails the target.
+	OCSP string `json:"ocsp"`
 
 	// DaysLeft is how long the certificate of the name (of the default
 	// vhost for an IP target) is still valid, negative once expired; Expiry
@@ -91,6 +94,7 @@ type TLSCheck struct {
 	Verified   bool      `json:"verified"`
 	VerifyErr  string    `json:"verify_error,omitempty"`
 	OCSP       bool      `json:"ocsp_stapled"`
+	Staple     OCSPInfo  `json:"ocsp"` // the stapled response, parsed
 	// SameAsSNI (no-SNI check only) is true when the default certificate is
 	// the one the name got.
 	SameAsSNI *bool `json:"same_as_sni,omitempty"`

@@ -58,7 +58,7 @@ func (o Options) timeout() time.Duration {
 func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	start := time.Now()
 	t = ApplyResolve(t, opts.Resolve)
-	r = Result{Target: t, Expiry: ExpiryNone}
+	r = Result{Target: t, Expiry: ExpiryNone, OCSP: OCSPNone}
 	if !t.IsIP() {
 		r.Name = t.Host
 	}
@@ -189,6 +189,9 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 		main = r.NoSNI
 	}
 	gradeExpiry(r, main, opts)
+	if st := main.Staple.Status; st != "" {
+		r.OCSP = st
+	}
 }
 
 // gradeExpiry sets DaysLeft and Expiry from the main certificate, and

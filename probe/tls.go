@@ -45,7 +45,7 @@ func handshake(ctx context.Context, addr, sni string, timeout time.Duration) (*t
 // returned open (nil on failure) so that a request can follow on it.
 func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (*TLSCheck, *tls.Conn, error) {
 	start := time.Now()
-	c := &TLSCheck{SNI: sni, VerifyName: verifyName}
+	c := &TLSCheck{SNI: sni, VerifyName: verifyName, Staple: OCSPInfo{Status: OCSPNone}}
 	c.Name = "tls"
 	if sni == "" {
 		c.Name = "tls_no_sni"
@@ -86,6 +86,18 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 	} else {
 		c.Status = StatusFail
 		c.Summary += ", " + c.VerifyErr
+	}
+	c.Staple = parseStaple(cs.OCSPResponse, cs.PeerCertificates, opts.Roots, time.Now())
+	if n := ocspNote(c.Staple); n != "" {
+		c.Summary += "; " + n
+	}
+	switch c.Staple.Status {
+	case OCSPRevoked:
+		c.Status = StatusFail
+	case OCSPUnknown, OCSPInvalid:
+		if c.Status == StatusOK {
+			c.Status = StatusWarn
+		}
 	}
 	return c, conn, nil
 }

@@ -45,6 +45,16 @@ func verdict(r *Result) string {
 	default:
 		p = append(p, "cert "+shortVerify(r.TLS))
 	}
+	switch r.OCSP {
+	case OCSPRevoked:
+		p = append(p, "REVOKED (OCSP)")
+	case OCSPGood:
+		p = append(p, "OCSP good")
+	case OCSPUnknown:
+		p = append(p, "OCSP unknown")
+	case OCSPInvalid:
+		p = append(p, "OCSP staple invalid")
+	}
 	switch r.Expiry {
 	case ExpiryWarn:
 		p = append(p, fmt.Sprintf("expiring: %dd left", r.DaysLeft))
