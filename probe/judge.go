@@ -13,7 +13,7 @@ const (
 	StepConnect     = "connect"
 	StepTLS         = "tls handshake"
 	StepCertificate = "certificate"
-	StepOCSP        = "ocsp" // the stapled OCSP response says revoked
+	StepOCSP        = "ocsp"         // the stapled OCSP response says revoked
 	StepHTTP        = "http request" // over TLS: h2 or HTTP/1.1, whichever ALPN chose
 	StepMisdirected = "misdirected request"
 	StepCleartext   = "cleartext http"
