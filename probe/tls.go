@@ -194,7 +194,7 @@ func verify(chain []*x509.Certificate, name string, roots *x509.CertPool, now ti
 		case errors.As(err, &ua) && bytes.Equal(leaf.RawIssuer, leaf.RawSubject):
 			problems = append(problems, "self-signed, not trusted")
 		case errors.As(err, &ua):
-			problems = append(problems, "issuer not trusted ("+leaf.Issuer.CommonName+")")
+			problems = append(problems, untrusted(chain))
 		case errors.As(err, &inv) && inv.Reason == x509.Expired:
 			// the leaf's expiry is already reported; a chain certificate
 			// out of its own window at the same time is not worth a second line
@@ -203,6 +203,29 @@ func verify(chain []*x509.Certificate, name string, roots *x509.CertPool, now ti
 		}
 	}
 	return problems
+}
+
+// untrusted explains an unknown authority the way openssl and testssl.sh
+// do: follow the chain the server sent as far as each certificate signs
+// the previous one, and say where it stops.
+func untrusted(chain []*x509.Certificate) string {
+	end := chain[0]
+	for _, c := range chain[1:] {
+		if end.CheckSignatureFrom(c) != nil {
+			break
+		}
+		end = c
+	}
+	switch {
+	case end == chain[0]:
+		// openssl: "unable to verify the first certificate"; testssl:
+		// "chain incomplete". The issuer may be an intermediate the server
+		// should send, or a CA the client does not trust (--ca).
+		return fmt.Sprintf("chain incomplete (missing intermediate): the server sent only the leaf, and its issuer %q is not a trusted root", end.Issuer.CommonName)
+	case bytes.Equal(end.RawIssuer, end.RawSubject):
+		return fmt.Sprintf("issuer not trusted: the chain ends at the root %q, which is not trusted", end.Subject.CommonName)
+	}
+	return fmt.Sprintf("issuer not trusted: the chain ends at %q, issued by %q, which is not a trusted root", end.Subject.CommonName, end.Issuer.CommonName)
 }
 
 // shortVerify condenses verification problems for a verdict line.
@@ -220,6 +243,8 @@ func shortVerify(c *TLSCheck) string {
 	}
 	if strings.Contains(e, "self-signed") {
 		s = append(s, "self-signed")
+	} else if strings.Contains(e, "chain incomplete") {
+		s = append(s, "chain incomplete")
 	} else if strings.Contains(e, "not trusted") || strings.Contains(e, "chain:") {
 		s = append(s, "untrusted")
 	}

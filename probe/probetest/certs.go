@@ -158,3 +158,40 @@ func (ca *CA) Staple(c tls.Certificate, status int, revokedAt, next time.Time) (
 	}
 	return ocsp.CreateResponse(ca.Cert, ca.Cert, tmpl, ca.key)
 }
+
+// Intermediate makes a CA signed by ca (valid as long as ca), for chains
+// root → intermediate → leaf.
+func (ca *CA) Intermediate(name string) (*CA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: name, Organization: []string{"ipcscope"}},
+		NotBefore:             ca.Cert.NotBefore,
+		NotAfter:              ca.Cert.NotAfter,
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &CA{Cert: cert, key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}, nil
+}
+
+// WithChain returns c serving also the given CA certificates after the
+// leaf, as SSLCertificateChainFile or a fullchain.pem would.
+func WithChain(c tls.Certificate, cas ...*CA) tls.Certificate {
+	c.Certificate = append([][]byte(nil), c.Certificate...)
+	for _, ca := range cas {
+		c.Certificate = append(c.Certificate, ca.Cert.Raw)
+	}
+	return c
+}
