@@ -177,7 +177,8 @@ func TestProbeCLIApache(t *testing.T) {
 		"apache 127.0.0.1:" + strconv.Itoa(a.TLSPort) + ": default vhost alpha.test (httpd.conf:",
 		"ok   alpha.test:", "ok   www.alpha.test:", "warn beta.test:", "warn gamma.test:",
 		"ok   http://h2c.test:", "ok   http://plain.test:",
-		"6 target(s), 4 ok, 2 with warnings, 0 failed",
+		"ok   one.wild.test:", "warn two.wild.test:", "ok   three.wild.test:",
+		"9 target(s), 6 ok, 3 with warnings, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -88,3 +88,36 @@ func TestHTTPToTLSPort(t *testing.T) {
 		t.Errorf("plain HTTP server: ok=%v verdict %q", r.OK, r.Verdict)
 	}
 }
+
+// TestCrossSNI421SharedCertificate: vhosts sharing one wildcard
+// certificate but not their TLS setup (Apache: SSLProtocol or
+// SSLVerifyClient differ) answer 421 to a request for one on a connection
+// made for the other. The probe asks even though the default certificate
+// is the target's own.
+func TestCrossSNI421SharedCertificate(t *testing.T) {
+	ca, err := probetest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wild, err := ca.Issue([]string{"*.wild.test"}, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alpha := probetest.Site{Names: []string{"alpha.wild.test"}, Cert: wild, TLSGroup: "TLS 1.2+"}
+	beta := probetest.Site{Names: []string{"beta.wild.test"}, Cert: wild, TLSGroup: "client certificates"}
+	gamma := probetest.Site{Names: []string{"gamma.wild.test"}, Cert: wild, TLSGroup: "TLS 1.2+"}
+	s := startTLS(t, probetest.TLSOptions{Sites: []probetest.Site{alpha, beta, gamma}, H2: true, Misdirected: true})
+	for name, want := range map[string]int{"beta.wild.test": 421, "gamma.wild.test": 200} {
+		// The default vhost's name comes from discovery (a wildcard names no host).
+		tg := Target{Scheme: SchemeHTTPS, Host: name, Port: s.Port, Addr: "127.0.0.1", DefaultName: "alpha.wild.test", DefaultSource: "test"}
+		r := Run(t.Context(), tg, Options{Timeout: time.Second, Roots: ca.Pool()})
+		m := r.Misdirected
+		if !r.OK || r.NoSNI.SameAsSNI == nil || !*r.NoSNI.SameAsSNI || m.DefaultSNI == nil || m.DefaultSNI.SNI != "alpha.wild.test" || m.DefaultSNI.Status != want {
+			t.Errorf("%s: ok=%v same=%v cross-SNI %+v, want %d", name, r.OK, r.NoSNI.SameAsSNI, m.DefaultSNI, want)
+			continue
+		}
+		if (want == 421) != strings.Contains(r.Verdict, "cross-SNI 421") || (want == 421) != (m.Status == StatusWarn) {
+			t.Errorf("%s: verdict %q misdirected %s", name, r.Verdict, m.Status)
+		}
+	}
+}

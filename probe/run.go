@@ -175,10 +175,10 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 		}
 	}
 	if name != "" {
-		// Only ask with the default vhost's SNI when it serves another certificate.
-		if noSNI.SameAsSNI != nil && *noSNI.SameAsSNI {
-			defaultName = ""
-		}
+		// Ask with the default vhost's SNI even when it serves the same
+		// certificate: vhosts sharing a wildcard but differing in
+		// SSLProtocol or SSLVerifyClient answer 421, and that is exactly
+		// where browsers reuse a connection across names.
 		r.Misdirected = misdirectedCheck(ctx, r.Addr, name, defaultName, nsConn, opts)
 	}
 	if r.H2 != nil && r.H2.HSTS != "" {

@@ -49,11 +49,15 @@ func FindApache() (bin, modDir string, err error) {
 // alias www.alpha.test, HSTS), beta.test and gamma.test ("Protocols
 // http/1.1") on TLSPort, each with its own self-signed certificate;
 // h2c.test on H2CPort (h2c Upgrade and prior knowledge); plain.test on
-// PlainPort (HTTP/1.1 only).
+// PlainPort (HTTP/1.1 only); on WildPort one, two and three.wild.test
+// share one wildcard certificate (*.wild.test), two with another
+// SSLProtocol (so Apache answers 421 across one and two).
 type Apache struct {
 	Bin, Conf, Dir              string
 	TLSPort, H2CPort, PlainPort int
-	// Certs maps alpha.test, beta.test, gamma.test to their certificate PEM.
+	WildPort                    int
+	// Certs maps alpha.test, beta.test, gamma.test and *.wild.test to their
+	// certificate PEM.
 	Certs map[string][]byte
 	cmd   *exec.Cmd
 	exit  chan error
@@ -113,7 +117,7 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		return nil, err
 	}
 	a = &Apache{Bin: bin, Dir: dir, Conf: filepath.Join(dir, "httpd.conf"), Certs: map[string][]byte{}}
-	for _, n := range []string{"alpha.test", "beta.test", "gamma.test"} {
+	for _, n := range []string{"alpha.test", "beta.test", "gamma.test", "*.wild.test"} {
 		names := []string{n}
 		if n == "alpha.test" {
 			names = append(names, "www.alpha.test")
@@ -126,7 +130,7 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		if err != nil {
 			return nil, err
 		}
-		base := filepath.Join(dir, strings.TrimSuffix(n, ".test"))
+		base := filepath.Join(dir, strings.TrimSuffix(strings.TrimPrefix(n, "*."), ".test"))
 		if err := os.WriteFile(base+".crt", cp, 0o644); err != nil {
 			return nil, err
 		}
@@ -135,17 +139,17 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		}
 		a.Certs[n] = cp
 	}
-	ports, err := freePorts(3)
+	ports, err := freePorts(4)
 	if err != nil {
 		return nil, err
 	}
-	a.TLSPort, a.H2CPort, a.PlainPort = ports[0], ports[1], ports[2]
+	a.TLSPort, a.H2CPort, a.PlainPort, a.WildPort = ports[0], ports[1], ports[2], ports[3]
 	data := struct {
-		Dir                         string
-		Modules                     []module
-		User, Group                 string
-		TLSPort, H2CPort, PlainPort int
-	}{Dir: dir, TLSPort: a.TLSPort, H2CPort: a.H2CPort, PlainPort: a.PlainPort}
+		Dir                                   string
+		Modules                               []module
+		User, Group                           string
+		TLSPort, H2CPort, PlainPort, WildPort int
+	}{Dir: dir, TLSPort: a.TLSPort, H2CPort: a.H2CPort, PlainPort: a.PlainPort, WildPort: a.WildPort}
 	for _, m := range []string{"mpm_event", "authz_core", "dir", "ssl", "http2", "headers", "socache_shmcb"} {
 		data.Modules = append(data.Modules, module{m + "_module", filepath.Join(modDir, "mod_"+m+".so")})
 	}

@@ -38,6 +38,19 @@ type Site struct {
 	Names []string        // names the site answers to; Names[0] is its label
 	Cert  tls.Certificate // certificate served for those names
 	HSTS  string          // Strict-Transport-Security value, if any
+	// TLSGroup names the site's TLS setup for Misdirected: sites with the
+	// same certificate but different groups (as Apache vhosts differing in
+	// SSLProtocol or SSLVerifyClient) refuse each other's requests with
+	// 421. Empty: the certificate decides.
+	TLSGroup string
+}
+
+// setup is what Misdirected compares.
+func (s *Site) setup() string {
+	if s.TLSGroup != "" {
+		return s.TLSGroup
+	}
+	return fmt.Sprintf("cert %p", s.Cert.Leaf)
 }
 
 // TLSOptions configure StartTLS.
@@ -50,7 +63,7 @@ type TLSOptions struct {
 	// Misdirected answers 421 when the Host's site serves another
 	// certificate than the one the connection was made with (no SNI: the
 	// default's), like Apache >= 2.4.64 with SSLVHostSNIPolicy secure.
-	// Certificates are compared by their Leaf pointer.
+	// Sites are compared by TLSGroup, else by their certificate's Leaf pointer.
 	Misdirected bool
 }
 
@@ -91,7 +104,7 @@ func StartTLS(o TLSOptions) (*Server, error) {
 		if site.HSTS != "" {
 			w.Header().Set("Strict-Transport-Security", site.HSTS)
 		}
-		if o.Misdirected && r.TLS != nil && siteFor(r.TLS.ServerName).Cert.Leaf != site.Cert.Leaf {
+		if o.Misdirected && r.TLS != nil && siteFor(r.TLS.ServerName).setup() != site.setup() {
 			http.Error(w, "misdirected", http.StatusMisdirectedRequest)
 			return
 		}
