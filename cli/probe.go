@@ -22,8 +22,9 @@ func init() {
 
 // probeJSON is `ipcscope probe --json`.
 type probeJSON struct {
+	Schema  int                 `json:"schema_version"` // probe.SchemaVersion
 	Results []probe.Result      `json:"results"`
-	Apache  *probe.ApacheVhosts `json:"apache,omitempty"`
+	Apache  *probe.ApacheVhosts `json:"apache"` // null without --apache
 	Errors  []string            `json:"errors"` // malformed targets, discovery failures
 	OK      bool                `json:"ok"`
 }
@@ -131,7 +132,7 @@ func runProbe(env *Env, args []string) int {
 		ok = ok && r.OK
 	}
 	if *asJSON {
-		out := probeJSON{Results: results, Apache: vhosts, Errors: problems, OK: ok}
+		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Errors: problems, OK: ok}
 		if out.Errors == nil {
 			out.Errors = []string{}
 		}

@@ -27,16 +27,16 @@ type ApachePort struct {
 	// Default is the vhost that clients without SNI (or with an unknown
 	// name or Host) reach: the first one declared for this address:port.
 	Default       string        `json:"default"`
-	DefaultSource string        `json:"default_source,omitempty"` // file:line
+	DefaultSource string        `json:"default_source"` // file:line
 	Vhosts        []ApacheVhost `json:"vhosts"`
 }
 
 // ApacheVhost is one <VirtualHost>.
 type ApacheVhost struct {
 	Name        string   `json:"name"`
-	Aliases     []string `json:"aliases,omitempty"`
-	WildAliases []string `json:"wild_aliases,omitempty"` // cannot be probed
-	Source      string   `json:"source,omitempty"`       // file:line
+	Aliases     []string `json:"aliases"`
+	WildAliases []string `json:"wild_aliases"` // cannot be probed
+	Source      string   `json:"source"`       // file:line
 }
 
 var (

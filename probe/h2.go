@@ -22,6 +22,31 @@ const (
 	userAgent        = "ipcscope-probe"
 )
 
+// errReadCap is returned once a server has sent maxResponseBytes on one
+// connection without completing what was asked.
+var errReadCap = fmt.Errorf("read cap of %d KiB reached: the server sent more than a response head", maxResponseBytes>>10)
+
+// capReader reads at most n bytes, then fails with errReadCap (not EOF:
+// a read cap is not the server closing the connection).
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func capped(r io.Reader) io.Reader { return &capReader{r, maxResponseBytes} }
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, errReadCap
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
+}
+
 // response is what a request learned.
 type response struct {
 	proto    string
@@ -180,7 +205,7 @@ func h1Request(conn net.Conn, host string) (*response, error) {
 	if _, err := io.WriteString(conn, req); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+	br := bufio.NewReader(capped(conn))
 	hr, err := readH1(br, "HEAD")
 	if err != nil {
 		return nil, err

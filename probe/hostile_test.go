@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,6 +119,58 @@ func TestCrossSNI421SharedCertificate(t *testing.T) {
 		}
 		if (want == 421) != strings.Contains(r.Verdict, "cross-SNI 421") || (want == 421) != (m.Status == StatusWarn) {
 			t.Errorf("%s: verdict %q misdirected %s", name, r.Verdict, m.Status)
+		}
+	}
+}
+
+// TestErrorClassesAndReadCap: every failure mode has its class, and a
+// server that floods a response head hits the read cap, which is named as
+// such (not "closed by the server").
+func TestErrorClassesAndReadCap(t *testing.T) {
+	ca, err := probetest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := ca.Issue([]string{"c.test"}, time.Time{}, time.Time{})
+	hostile := func(then probetest.AfterTLS, h2 bool) string {
+		s := start(t, func() (*probetest.Server, error) {
+			return probetest.StartTLSThen(probetest.HostileTLS{Cert: cert, H2: h2, Then: then, Debug: "x"})
+		})
+		return at("c.test", s)
+	}
+	refused, _ := probetest.RefusedAddr()
+	_, rport, _ := net.SplitHostPort(refused)
+	silent := start(t, probetest.StartSilent)
+	garbage := start(t, probetest.StartGarbage)
+	reset := start(t, func() (*probetest.Server, error) { return probetest.StartReset(true) })
+	tlsPort := startTLS(t, probetest.TLSOptions{Sites: []probetest.Site{{Names: []string{"c.test"}, Cert: cert}}})
+	other, _ := probetest.NewCA()
+	cases := []struct {
+		target      string
+		roots       *probetest.CA
+		step, class string
+	}{
+		{hostile(probetest.AfterTLSFlood, false), ca, StepHTTP, ClassReadCap},
+		{hostile(probetest.AfterTLSStall, true), ca, StepHTTP, ClassTimeout},
+		{hostile(probetest.AfterTLSReset, false), ca, StepHTTP, ClassReset},
+		{hostile(probetest.AfterTLSClose, false), ca, StepHTTP, ClassClosed},
+		{hostile(probetest.AfterTLSGoAway, true), ca, StepHTTP, ClassProtocol},
+		{"https://down.test:" + rport + "@127.0.0.1", ca, StepConnect, ClassRefused},
+		{at("silent.test", silent), ca, StepTLS, ClassTimeout},
+		{at("garbage.test", garbage), ca, StepTLS, ClassNotTLS},
+		{at("c.test", tlsPort), other, StepCertificate, ClassCertificate},
+		{"http://reset.test:" + strconv.Itoa(reset.Port) + "@127.0.0.1", ca, StepCleartext, ClassNoAnswer},
+		{"http://c.test:" + strconv.Itoa(tlsPort.Port) + "@127.0.0.1", ca, StepCleartext, ClassTLSPort},
+		{"https://no-such-host.invalid", ca, StepResolve, ClassResolve},
+		{at("c.test", tlsPort), ca, "", ClassNone},
+	}
+	for _, c := range cases {
+		r := probeAt(t, c.target, c.roots.Pool(), 300*time.Millisecond, 5*time.Second)
+		if r.FailedStep != c.step || r.ErrorClass != c.class || r.OK != (c.step == "") {
+			t.Errorf("%s: ok=%v step %q class %q, want %q %q (verdict %q)", c.target, r.OK, r.FailedStep, r.ErrorClass, c.step, c.class, r.Verdict)
+		}
+		if c.class == ClassReadCap && !strings.Contains(r.H2.Error, "read cap of 256 KiB reached") {
+			t.Errorf("read cap: %q", r.H2.Error)
 		}
 	}
 }

@@ -20,9 +20,10 @@ const (
 )
 
 // fail records that the target could not be probed at all.
-func (r *Result) fail(step, msg string) {
+func (r *Result) fail(step, msg, class string) {
 	r.Err = msg
 	r.FailedStep = step
+	r.ErrorClass = class
 }
 
 // netStep names the step an error belongs to: connecting, or after.
@@ -48,6 +49,49 @@ func judge(r *Result) {
 	}
 	r.FailedStep = firstFailure(r)
 	r.OK = r.FailedStep == ""
+	r.ErrorClass = failureClass(r)
+}
+
+// failureClass is the ErrorClass of the failed step's check.
+func failureClass(r *Result) string {
+	main := r.TLS
+	if r.Name == "" {
+		main = r.NoSNI
+	}
+	switch r.FailedStep {
+	case "":
+		return ClassNone
+	case StepTLS:
+		if main != nil && main.ErrorClass != "" {
+			return main.ErrorClass
+		}
+		return ClassTLS
+	case StepCertificate:
+		return ClassCertificate
+	case StepOCSP:
+		return ClassRevoked
+	case StepHTTP:
+		if r.H2 != nil && r.H2.ErrorClass != "" {
+			return r.H2.ErrorClass
+		}
+	case StepMisdirected:
+		for _, hr := range []*HostRequest{r.Misdirected.NoSNI, r.Misdirected.DefaultSNI} {
+			if hr != nil && hr.ErrorClass != "" {
+				return hr.ErrorClass
+			}
+		}
+	case StepCleartext:
+		u, p := r.H2CUpgrade, r.H2CPrior
+		switch {
+		case u != nil && u.ErrorClass != "":
+			return u.ErrorClass
+		case p != nil && p.ErrorClass != "":
+			return p.ErrorClass
+		case !cleartextAnswered(r):
+			return ClassNoAnswer
+		}
+	}
+	return ClassProtocol
 }
 
 func firstFailure(r *Result) string {

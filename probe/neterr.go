@@ -83,6 +83,8 @@ func describe(err error, what string, timeout time.Duration) string {
 		return "not TLS: server sent " + quoteBytes(rh.RecordHeader[:])
 	case errors.As(err, &alert):
 		return fmt.Sprintf("%s: server sent TLS alert %q", what, alert.Error())
+	case errors.Is(err, errReadCap):
+		return fmt.Sprintf("%s during %s", errReadCap.Error(), what)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Sprintf("connection closed by the server during %s", what)
 	case errors.Is(err, syscall.ECONNRESET):
@@ -124,4 +126,67 @@ func oneLine(s string) string {
 		s = s[:200] + "…"
 	}
 	return Clean(s)
+}
+
+// Error classes (Result.ErrorClass, Check.ErrorClass): what kind of
+// failure, for scripts; the messages say it in words.
+const (
+	ClassNone          = ""
+	ClassInvalidTarget = "invalid_target"
+	ClassResolve       = "resolve"
+	ClassRefused       = "refused"
+	ClassUnreachable   = "unreachable"
+	ClassTimeout       = "timeout"
+	ClassReset         = "reset"  // connection reset (RST) by the server
+	ClassClosed        = "closed" // closed (FIN) by the server before answering
+	ClassReadCap       = "read_cap"
+	ClassCancelled     = "cancelled"
+	ClassTLSAlert      = "tls_alert"
+	ClassNotTLS        = "not_tls"
+	ClassTLS           = "tls"      // another handshake failure
+	ClassProtocol      = "protocol" // malformed HTTP, GOAWAY, stream reset, not HTTP
+	ClassCertificate   = "certificate"
+	ClassRevoked       = "revoked"
+	ClassTLSPort       = "tls_port"  // http:// to a port that speaks TLS
+	ClassNoAnswer      = "no_answer" // cleartext: every connection closed or reset
+)
+
+// classOf classifies a network, TLS or protocol error.
+func classOf(err error) string {
+	var (
+		rh    tls.RecordHeaderError
+		dns   *net.DNSError
+		alert tls.AlertError
+		op    *net.OpError
+	)
+	switch {
+	case err == nil:
+		return ClassNone
+	case errors.Is(err, context.Canceled):
+		return ClassCancelled
+	case errors.As(err, &dns):
+		return ClassResolve
+	case isTimeout(err):
+		return ClassTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassRefused
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return ClassUnreachable
+	case errors.Is(err, errReadCap):
+		return ClassReadCap
+	case errors.As(err, &rh):
+		return ClassNotTLS
+	case errors.As(err, &alert):
+		return ClassTLSAlert
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return ClassReset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return ClassClosed
+	case errors.As(err, &op) && op.Op == "remote error":
+		return ClassTLSAlert
+	}
+	if strings.Contains(err.Error(), "tls:") {
+		return ClassTLS
+	}
+	return ClassProtocol
 }

@@ -69,12 +69,12 @@ func Run(ctx context.Context, t Target, opts Options) (r Result) {
 		r.Verdict = verdict(&r)
 	}()
 	if t.Host == "" || t.Port < 1 || t.Port > 65535 {
-		r.fail("target", "invalid target (use ParseTarget)")
+		r.fail(StepTarget, "invalid target (use ParseTarget)", ClassInvalidTarget)
 		return r
 	}
 	ip, err := resolve(ctx, &r, opts)
 	if err != nil {
-		r.fail("resolve", describe(err, "resolve", opts.timeout()))
+		r.fail(StepResolve, describe(err, "resolve", opts.timeout()), classOf(err))
 		return r
 	}
 	r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
@@ -133,7 +133,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 			return
 		}
 		if err != nil && connLevel(err) {
-			r.fail(netStep(err, "tls handshake"), r.TLS.Error)
+			r.fail(netStep(err, StepTLS), r.TLS.Error, classOf(err))
 			return
 		}
 	} else {
@@ -149,7 +149,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	r.NoSNI = noSNI
 	if err != nil {
 		if name == "" && connLevel(err) {
-			r.fail(netStep(err, "tls handshake"), noSNI.Error)
+			r.fail(netStep(err, StepTLS), noSNI.Error, classOf(err))
 			return
 		}
 		if name != "" {
@@ -290,7 +290,7 @@ func httpCheck(ctx context.Context, conn *tls.Conn, host string, opts Options) *
 		if alpn == "h2" {
 			what = "h2 request"
 		}
-		return failHTTP(c, describe(err, what, opts.timeout()))
+		return failHTTP(c, describe(err, what, opts.timeout()), classOf(err))
 	}
 	fillHTTP(c, resp)
 	if alpn == "h2" {
@@ -324,7 +324,7 @@ func runCleartext(ctx context.Context, r *Result, opts Options) {
 	var err error
 	r.H2CUpgrade, err = h2cUpgradeCheck(ctx, r.Addr, host, opts)
 	if err != nil && connLevel(err) {
-		r.fail(netStep(err, "h2c upgrade"), r.H2CUpgrade.Error)
+		r.fail(netStep(err, StepCleartext), r.H2CUpgrade.Error, classOf(err))
 		return
 	}
 	r.H2CPrior = h2cPriorCheck(ctx, r.Addr, host, opts)
@@ -339,7 +339,7 @@ func runCleartext(ctx context.Context, r *Result, opts Options) {
 				got = "no answer"
 			}
 			c := &HTTPCheck{Check: u.Check, Proto: u.Proto, HTTPStatus: u.HTTPStatus, Server: u.Server, Got: gotTLS}
-			failHTTP(c, fmt.Sprintf("this port speaks TLS (%s completed; plain HTTP got %s): probe https://%s", v, got, r.Target.HostPort()))
+			failHTTP(c, fmt.Sprintf("this port speaks TLS (%s completed; plain HTTP got %s): probe https://%s", v, got, r.Target.HostPort()), ClassTLSPort)
 			r.H2CUpgrade = c
 		}
 	}

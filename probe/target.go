@@ -21,16 +21,16 @@ const (
 // Target is one host to probe: a name (or IP literal) and a port, and
 // optionally the address to connect to instead of resolving the name.
 type Target struct {
-	Input  string `json:"input"`          // as given by the user
-	Scheme string `json:"scheme"`         // SchemeHTTPS, SchemeHTTP or SchemeAuto
-	Host   string `json:"host"`           // DNS name or IP literal, without brackets
-	Port   int    `json:"port"`           // 1..65535
-	Addr   string `json:"addr,omitempty"` // IP to connect to (from --resolve or host@addr); empty: resolve Host
+	Input  string `json:"input"`  // as given by the user
+	Scheme string `json:"scheme"` // SchemeHTTPS, SchemeHTTP or SchemeAuto
+	Host   string `json:"host"`   // DNS name or IP literal, without brackets
+	Port   int    `json:"port"`   // 1..65535
+	Addr   string `json:"addr"`   // IP to connect to (from --resolve or host@addr); empty: resolve Host
 	// DefaultName is the vhost a client without SNI is expected to reach
 	// on this address and port (Apache discovery fills it in).
-	DefaultName string `json:"default_name,omitempty"`
+	DefaultName string `json:"default_name"`
 	// DefaultSource says where DefaultName comes from (file:line).
-	DefaultSource string `json:"default_source,omitempty"`
+	DefaultSource string `json:"default_source"`
 }
 
 // IsIP reports whether the target names an IP literal (no SNI is sent then).

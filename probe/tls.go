@@ -55,6 +55,7 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 	if err != nil {
 		c.Status = StatusFail
 		c.Error = describe(err, "TLS handshake", opts.timeout())
+		c.ErrorClass = classOf(err)
 		c.Summary = c.Error
 		return c, nil, err
 	}
@@ -66,7 +67,7 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 	c.OCSP = len(cs.OCSPResponse) > 0
 	if len(cs.PeerCertificates) == 0 {
 		c.Status = StatusFail
-		c.Error = "server sent no certificate"
+		c.Error, c.ErrorClass = "server sent no certificate", ClassTLS
 		c.Summary = c.Error
 		return c, conn, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -21,6 +22,7 @@ const (
 	AfterTLSClose                   // read the request, close without answering (FIN)
 	AfterTLSGoAway                  // h2: SETTINGS, then GOAWAY with Debug as debug data
 	AfterTLSHeaders                 // a 200 whose Server and HSTS headers (and HTTP/1.1 reason) are Debug
+	AfterTLSFlood                   // HTTP/1.1: a status line, then one header line that never ends
 )
 
 // HostileTLS configures StartTLSThen.
@@ -66,6 +68,14 @@ func StartTLSThen(o HostileTLS) (*Server, error) {
 			return
 		}
 		switch o.Then {
+		case AfterTLSFlood:
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Flood: ")
+			chunk := []byte(strings.Repeat("a", 16<<10))
+			for i := 0; i < 256; i++ { // 4 MiB at most
+				if _, err := c.Write(chunk); err != nil {
+					return
+				}
+			}
 		case AfterTLSStall:
 			io.Copy(io.Discard, br)
 		case AfterTLSReset:
