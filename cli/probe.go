@@ -44,7 +44,7 @@ func (r *resolveFlag) Set(s string) error {
 }
 
 func runProbe(env *Env, args []string) int {
-	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache] [--ca FILE] [--timeout 5s] [--parallel 16] [--json]\n\n"+
+	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache] [--ca|--cacert FILE] [-k] [--timeout 5s] [--parallel 16] [--json]\n\n"+
 		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
 		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
@@ -52,6 +52,10 @@ func runProbe(env *Env, args []string) int {
 	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr` (repeatable)")
 	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on its address")
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
+	fs.StringVar(caFile, "cacert", "", "the same as --ca (curl's spelling)")
+	var insecure bool
+	fs.BoolVar(&insecure, "k", false, "certificate problems are warnings, not failures (still reported; as curl -k)")
+	fs.BoolVar(&insecure, "insecure", false, "the same as -k")
 	timeout := fs.Duration("timeout", 5*time.Second, "deadline for every network step")
 	parallel := fs.Int("parallel", 16, "probe at most `N` targets at once")
 	warnDays := fs.Int("warn-days", 30, "warn when a certificate has fewer than `N` days left")
@@ -65,7 +69,7 @@ func runProbe(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout, --parallel, --warn-days and --notice-days must be positive")
 		return ExitUsage
 	}
-	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves, WarnDays: *warnDays, NoticeDays: *noticeDays}
+	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves, WarnDays: *warnDays, NoticeDays: *noticeDays, Insecure: insecure}
 	if *caFile != "" {
 		pool, err := loadCA(*caFile)
 		if err != nil {
@@ -156,7 +160,7 @@ func loadCA(path string) (*x509.CertPool, error) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("--ca %s: no PEM certificates found", path)
+		return nil, fmt.Errorf("--ca/--cacert %s: no PEM certificates found", path)
 	}
 	return pool, nil
 }

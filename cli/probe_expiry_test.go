@@ -65,3 +65,22 @@ func TestProbeCLIExpiry(t *testing.T) {
 		t.Errorf("--warn-days 0: exit %d %q", code, errOut)
 	}
 }
+
+// TestProbeCLIInsecureAndCacert: --cacert is --ca; -k/--insecure keeps
+// reporting certificate problems but as warnings, exit 0.
+func TestProbeCLIInsecureAndCacert(t *testing.T) {
+	target, ca := tlsSite(t, "k.test", 80)
+	if out, _, code := runCLI("probe", target, "--cacert", ca); code != ExitOK || !strings.Contains(out, "ok   k.test:") {
+		t.Errorf("--cacert: exit %d\n%s", code, out)
+	}
+	out, _, code := runCLI("probe", target)
+	if code != ExitFail || !strings.Contains(out, "FAIL k.test:") || !strings.Contains(out, "cert chain incomplete ·") {
+		t.Errorf("system roots: exit %d\n%s", code, out)
+	}
+	for _, k := range []string{"-k", "--insecure"} {
+		out, _, code := runCLI("probe", target, k)
+		if code != ExitOK || !strings.Contains(out, "warn k.test:") || !strings.Contains(out, "cert chain incomplete (-k)") || !strings.Contains(out, "(ignored: --insecure)") {
+			t.Errorf("%s: exit %d\n%s", k, code, out)
+		}
+	}
+}

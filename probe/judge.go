@@ -105,7 +105,7 @@ func firstFailure(r *Result) string {
 	switch {
 	case main == nil || main.Cert == nil:
 		return StepTLS
-	case r.Name != "" && !main.Verified:
+	case r.Name != "" && !main.Verified && !r.insecure:
 		// An IP target has no name to be valid for: answering is enough.
 		return StepCertificate
 	case main.Staple.Status == OCSPRevoked:

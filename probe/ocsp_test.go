@@ -76,8 +76,20 @@ func TestOCSPStaple(t *testing.T) {
 			}
 		}
 	}
+	// Insecure (-k) forgives an untrusted chain, not a revocation.
+	cert, _ := ca.Issue([]string{"rev.test"}, time.Time{}, time.Time{})
+	cert.OCSPStaple, _ = ca.Staple(cert, probetest.OCSPRevoked, revokedAt, time.Time{})
+	rs := startTLS(t, probetest.TLSOptions{Sites: []probetest.Site{{Names: []string{"rev.test"}, Cert: cert}}})
+	tg, _ := ParseTarget(at("rev.test", rs))
+	if r := Run(t.Context(), tg, Options{Timeout: time.Second, Insecure: true}); r.OK || r.FailedStep != StepOCSP || r.TLS.Verified {
+		t.Errorf("revoked with -k and no roots: ok=%v step %q verdict %q", r.OK, r.FailedStep, r.Verdict)
+	}
+	if r := Run(t.Context(), tg, Options{Timeout: time.Second, Insecure: true, Roots: other.Pool()}); r.OK {
+		t.Errorf("revoked with -k: ok")
+	}
+
 	// Nothing stapled: "none", nothing in the verdict.
-	cert, _ := ca.Issue([]string{"plain.test"}, time.Time{}, time.Time{})
+	cert, _ = ca.Issue([]string{"plain.test"}, time.Time{}, time.Time{})
 	s := startTLS(t, probetest.TLSOptions{Sites: []probetest.Site{{Names: []string{"plain.test"}, Cert: cert}}})
 	if r := probeAt(t, at("plain.test", s), ca.Pool(), time.Second, 5*time.Second); r.OCSP != OCSPNone || r.OCSPStapled || strings.Contains(r.Verdict, "OCSP") {
 		t.Errorf("no staple: ocsp %q verdict %q", r.OCSP, r.Verdict)

@@ -89,6 +89,8 @@ type Result struct {
 	Err      string        `json:"error"`
 	Warnings []string      `json:"warnings"`
 	Duration time.Duration `json:"duration_ns"`
+
+	insecure bool // Options.Insecure: certificate problems do not fail
 }
 
 // TLSCheck is a TLS handshake with a given SNI (or none) offering ALPN

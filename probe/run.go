@@ -29,6 +29,10 @@ type Options struct {
 	// 30 (testssl.sh's threshold). NoticeDays: fewer days left is noted;
 	// 0 means 60. Neither fails the target; an expired certificate does.
 	WarnDays, NoticeDays int
+	// Insecure (curl -k) still verifies and reports every certificate
+	// problem, but as a warning: it does not fail the target. A revoked
+	// OCSP staple still does.
+	Insecure bool
 }
 
 func (o Options) warnDays() int {
@@ -58,7 +62,7 @@ func (o Options) timeout() time.Duration {
 func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	start := time.Now()
 	t = ApplyResolve(t, opts.Resolve)
-	r = Result{Target: t, Expiry: ExpiryNone, OCSP: OCSPNone}
+	r = Result{Target: t, Expiry: ExpiryNone, OCSP: OCSPNone, insecure: opts.Insecure}
 	if !t.IsIP() {
 		r.Name = t.Host
 	}

@@ -86,7 +86,12 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 		c.Summary += ", valid for " + verifyName
 	} else {
 		c.Status = StatusFail
+		c.ErrorClass = ClassCertificate
 		c.Summary += ", " + c.VerifyErr
+		if opts.Insecure {
+			c.Status = StatusWarn
+			c.Summary += " (ignored: --insecure)"
+		}
 	}
 	c.Staple = parseStaple(cs.OCSPResponse, cs.PeerCertificates, opts.Roots, time.Now())
 	if n := ocspNote(c.Staple); n != "" {

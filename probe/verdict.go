@@ -42,6 +42,8 @@ func verdict(r *Result) string {
 		p = append(p, "TLS failed: "+r.TLS.Error)
 	case r.TLS.Verified:
 		p = append(p, "SNI ok")
+	case r.insecure:
+		p = append(p, "cert "+shortVerify(r.TLS)+" (-k)")
 	default:
 		p = append(p, "cert "+shortVerify(r.TLS))
 	}
