@@ -27,6 +27,9 @@ type probeJSON struct {
 	Apache  *probe.ApacheVhosts `json:"apache"` // null without --apache
 	Errors  []string            `json:"errors"` // malformed targets, discovery failures
 	OK      bool                `json:"ok"`
+	// Interrupted is true after Ctrl-C: results of targets not finished
+	// have error_class "cancelled".
+	Interrupted bool `json:"interrupted"`
 }
 
 // resolveFlag collects repeated --resolve values.
@@ -131,12 +134,13 @@ func runProbe(env *Env, args []string) int {
 
 	begin := time.Now()
 	results := probe.RunAll(ctx, targets, opts, nil)
-	ok := len(problems) == 0
+	interrupted := ctx.Err() != nil
+	ok := len(problems) == 0 && !interrupted
 	for _, r := range results {
 		ok = ok && r.OK
 	}
 	if *asJSON {
-		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Errors: problems, OK: ok}
+		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Errors: problems, OK: ok, Interrupted: interrupted}
 		if out.Errors == nil {
 			out.Errors = []string{}
 		}
@@ -144,13 +148,33 @@ func runProbe(env *Env, args []string) int {
 			return ExitFail
 		}
 	} else {
-		printProbe(env.Stdout, results, vhosts, time.Since(begin))
+		shown := results
+		if interrupted {
+			// Keep what finished; say how much did not.
+			shown = nil
+			for _, r := range results {
+				if r.ErrorClass != probe.ClassCancelled {
+					shown = append(shown, r)
+				}
+			}
+		}
+		printProbe(env.Stdout, shown, vhosts, time.Since(begin))
+		if interrupted {
+			fmt.Fprintf(env.Stdout, "interrupted: %d of %d target(s) finished, %d cancelled\n", len(shown), len(results), len(results)-len(shown))
+		}
 	}
-	if !ok {
+	switch {
+	case interrupted:
+		return exitInterrupted
+	case !ok:
 		return ExitFail
 	}
 	return ExitOK
 }
+
+// exitInterrupted is the shell's code for a command ended by SIGINT
+// (128 + 2): Ctrl-C during a probe, with the results so far printed.
+const exitInterrupted = 130
 
 // loadCA reads a PEM bundle.
 func loadCA(path string) (*x509.CertPool, error) {

@@ -370,8 +370,20 @@ func RunAll(ctx context.Context, targets []Target, opts Options, each func(i int
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for i, t := range targets {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			// Interrupted: what has not started is not started.
+			out[i] = Result{Target: t, Err: "not probed: cancelled", FailedStep: StepTarget, ErrorClass: ClassCancelled,
+				Verdict: "error: not probed: cancelled", Expiry: ExpiryNone, OCSP: OCSPNone}
+			if each != nil {
+				each(i, out[i])
+			}
+			continue
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
