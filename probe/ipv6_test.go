@@ -30,21 +30,18 @@ func TestIPv6AuthorityBracketed(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var hosts []string
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			hosts = append(hosts, r.Proto+" "+r.Host)
-			mu.Unlock()
-		}),
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
-	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hosts = append(hosts, r.Proto+" "+r.Host)
+		mu.Unlock()
+	})
 	for _, h2 := range []bool{true, false} {
 		var p http.Protocols
 		p.SetHTTP1(true)
 		p.SetHTTP2(h2)
-		srv.Protocols = &p
+		s := &http.Server{Handler: handler, Protocols: &p, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
 		if !h2 {
-			srv.TLSConfig.NextProtos = []string{"http/1.1"}
+			s.TLSConfig.NextProtos = []string{"http/1.1"}
 		}
 		l := ln
 		if !h2 {
@@ -52,8 +49,6 @@ func TestIPv6AuthorityBracketed(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		s := *srv
-		s.TLSConfig = srv.TLSConfig.Clone()
 		go s.ServeTLS(l, "", "")
 		t.Cleanup(func() { s.Close() })
 		port := l.Addr().(*net.TCPAddr).Port

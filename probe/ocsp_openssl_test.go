@@ -16,6 +16,12 @@ import (
 // startOpenSSLStaple runs `openssl s_server -status_file` on 127.0.0.1
 // with cert and the DER staple, and returns its port.
 func startOpenSSLStaple(t *testing.T, cert tlsCert, staple []byte) int {
+	return startOpenSSL(t, cert, staple)
+}
+
+// startOpenSSL runs `openssl s_server -www` on 127.0.0.1 with cert (and
+// -status_file when staple is not nil) plus extra arguments.
+func startOpenSSL(t *testing.T, cert tlsCert, staple []byte, extra ...string) int {
 	t.Helper()
 	bin, err := exec.LookPath("openssl")
 	if err != nil {
@@ -36,8 +42,11 @@ func startOpenSSLStaple(t *testing.T, cert tlsCert, staple []byte) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "s_server", "-accept", addr, "-cert", filepath.Join(dir, "c.pem"), "-key", filepath.Join(dir, "k.pem"),
-			"-status_file", filepath.Join(dir, "staple.der"), "-www", "-quiet")
+		args := []string{"s_server", "-accept", addr, "-cert", filepath.Join(dir, "c.pem"), "-key", filepath.Join(dir, "k.pem"), "-www", "-quiet"}
+		if staple != nil {
+			args = append(args, "-status_file", filepath.Join(dir, "staple.der"))
+		}
+		cmd := exec.Command(bin, append(args, extra...)...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

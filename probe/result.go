@@ -70,8 +70,11 @@ type Result struct {
 	// grades it: ExpiryOK, ExpirySoon (below Options.NoticeDays),
 	// ExpiryWarn (below Options.WarnDays), ExpiryExpired, or ExpiryNone when
 	// no certificate was seen.
-	DaysLeft int    `json:"days_left"`
-	Expiry   string `json:"expiry"`
+	// LegacyTLS lists the deprecated versions (TLS 1.0, TLS 1.1) the
+	// server still accepts; each is a warning.
+	LegacyTLS []string `json:"legacy_tls"`
+	DaysLeft  int      `json:"days_left"`
+	Expiry    string   `json:"expiry"`
 
 	// Verdict is the one-line summary for a table row.
 	Verdict string `json:"verdict"`

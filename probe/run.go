@@ -192,6 +192,12 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	if name == "" {
 		main = r.NoSNI
 	}
+	if main.Cert != nil {
+		r.LegacyTLS = legacyCheck(ctx, r.Addr, name, opts)
+		if len(r.LegacyTLS) > 0 {
+			r.Warnings = append(r.Warnings, legacyWarning(r.LegacyTLS))
+		}
+	}
 	gradeExpiry(r, main, opts)
 	if st := main.Staple.Status; st != "" {
 		r.OCSP = st

@@ -112,6 +112,9 @@ func verdict(r *Result) string {
 	if r.HSTS != "" {
 		p = append(p, "HSTS")
 	}
+	if len(r.LegacyTLS) > 0 {
+		p = append(p, strings.Join(r.LegacyTLS, "+")+" accepted")
+	}
 	if len(r.Warnings) > 0 {
 		p = append(p, fmt.Sprintf("%d warning(s)", len(r.Warnings)))
 	}

@@ -65,6 +65,10 @@ type TLSOptions struct {
 	// default's), like Apache >= 2.4.64 with SSLVHostSNIPolicy secure.
 	// Sites are compared by TLSGroup, else by their certificate's Leaf pointer.
 	Misdirected bool
+	// MinVersion and MaxVersion bound the TLS versions served (0: Go's
+	// defaults, TLS 1.2 to 1.3); a MinVersion below 1.2 also enables the
+	// CBC cipher suites that TLS 1.0 and 1.1 need.
+	MinVersion, MaxVersion uint16
 }
 
 // StartTLS starts an HTTPS server choosing the certificate by SNI.
@@ -116,11 +120,19 @@ func StartTLS(o TLSOptions) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          quietLog(),
 		TLSConfig: &tls.Config{
+			MinVersion: o.MinVersion,
+			MaxVersion: o.MaxVersion,
 			NextProtos: next,
 			GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 				return &siteFor(h.ServerName).Cert, nil
 			},
 		},
+	}
+	if o.MinVersion != 0 && o.MinVersion < tls.VersionTLS12 {
+		for _, c := range tls.CipherSuites() {
+			srv.TLSConfig.CipherSuites = append(srv.TLSConfig.CipherSuites, c.ID)
+		}
+		srv.TLSConfig.CipherSuites = append(srv.TLSConfig.CipherSuites, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA)
 	}
 	go srv.ServeTLS(ln, "", "")
 	return &Server{Addr: ln.Addr().String(), Port: port, close: func() { srv.Close() }}, nil
