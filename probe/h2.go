@@ -227,5 +227,14 @@ func readH1(br *bufio.Reader, method string) (*http.Response, error) {
 		}
 		return nil, notHTTP{more}
 	}
-	return http.ReadResponse(br, &http.Request{Method: method})
+	// 1xx answers (100 Continue, 103 Early Hints) are not final: the
+	// response follows on the same connection. 101 is final here: it
+	// switches protocols.
+	for range 8 {
+		hr, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil || hr.StatusCode < 100 || hr.StatusCode >= 200 || hr.StatusCode == 101 {
+			return hr, err
+		}
+	}
+	return nil, errors.New("more than 8 informational (1xx) responses")
 }

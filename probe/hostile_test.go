@@ -174,3 +174,17 @@ func TestErrorClassesAndReadCap(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTP1InformationalNotFinal: 103 Early Hints before the 200 is not
+// the answer.
+func TestHTTP1InformationalNotFinal(t *testing.T) {
+	ca, _ := probetest.NewCA()
+	cert, _ := ca.Issue([]string{"hints.test"}, time.Time{}, time.Time{})
+	s := start(t, func() (*probetest.Server, error) {
+		return probetest.StartTLSThen(probetest.HostileTLS{Cert: cert, Then: probetest.AfterTLSEarlyHints, Debug: "final"})
+	})
+	r := probeAt(t, at("hints.test", s), ca.Pool(), time.Second, 5*time.Second)
+	if !r.OK || r.H2.HTTPStatus != 200 || r.H2.Server != "final" {
+		t.Errorf("ok=%v h2 %+v", r.OK, r.H2)
+	}
+}

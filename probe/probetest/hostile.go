@@ -23,6 +23,7 @@ const (
 	AfterTLSGoAway                  // h2: SETTINGS, then GOAWAY with Debug as debug data
 	AfterTLSHeaders                 // a 200 whose Server and HSTS headers (and HTTP/1.1 reason) are Debug
 	AfterTLSFlood                   // HTTP/1.1: a status line, then one header line that never ends
+	AfterTLSEarlyHints              // HTTP/1.1: 103 Early Hints, then 200 with Server: Debug
 )
 
 // HostileTLS configures StartTLSThen.
@@ -68,6 +69,10 @@ func StartTLSThen(o HostileTLS) (*Server, error) {
 			return
 		}
 		switch o.Then {
+		case AfterTLSEarlyHints:
+			io.WriteString(c, "HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"+
+				"HTTP/1.1 200 OK\r\nServer: "+o.Debug+"\r\nContent-Length: 0\r\n\r\n")
+			io.Copy(io.Discard, br)
 		case AfterTLSFlood:
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Flood: ")
 			chunk := []byte(strings.Repeat("a", 16<<10))
