@@ -17,13 +17,13 @@ type AfterTLS int
 
 // Misbehaviours after a completed TLS handshake.
 const (
-	AfterTLSStall   AfterTLS = iota // read the request, never answer
-	AfterTLSReset                   // read the request, reset the connection (RST)
-	AfterTLSClose                   // read the request, close without answering (FIN)
-	AfterTLSGoAway                  // h2: SETTINGS, then GOAWAY with Debug as debug data
-	AfterTLSHeaders                 // a 200 whose Server and HSTS headers (and HTTP/1.1 reason) are Debug
-	AfterTLSFlood                   // HTTP/1.1: a status line, then one header line that never ends
-	AfterTLSEarlyHints              // HTTP/1.1: 103 Early Hints, then 200 with Server: Debug
+	AfterTLSStall      AfterTLS = iota // read the request, never answer
+	AfterTLSReset                      // read the request, reset the connection (RST)
+	AfterTLSClose                      // read the request, close without answering (FIN)
+	AfterTLSGoAway                     // h2: SETTINGS, then GOAWAY with Debug as debug data
+	AfterTLSHeaders                    // a 200 whose Server and HSTS headers (and HTTP/1.1 reason) are Debug
+	AfterTLSFlood                      // HTTP/1.1: a status line, then one header line that never ends
+	AfterTLSEarlyHints                 // HTTP/1.1: 103 Early Hints, then 200 with Server: Debug
 )
 
 // HostileTLS configures StartTLSThen.
