@@ -52,7 +52,7 @@ func runProbe(env *Env, args []string) int {
 		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
 	var resolves resolveFlag
-	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr` (repeatable)")
+	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr[,addr...]`; name * for every host; the next addr is tried when one refuses (repeatable)")
 	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on its address")
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
 	fs.StringVar(caFile, "cacert", "", "the same as --ca (curl's spelling)")

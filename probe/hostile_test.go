@@ -188,3 +188,38 @@ func TestHTTP1InformationalNotFinal(t *testing.T) {
 		t.Errorf("ok=%v h2 %+v", r.OK, r.H2)
 	}
 }
+
+// TestResolveWildcardAndNextAddress: curl's "*:port:addr" applies to every
+// host on that port (a host's own entry wins), and an address that refuses
+// the connection is followed by the next one, as curl does.
+func TestResolveWildcardAndNextAddress(t *testing.T) {
+	f := newFixture(t)
+	s := startTLS(t, probetest.TLSOptions{Sites: []probetest.Site{f.alpha, f.beta}, H2: true})
+	port := strconv.Itoa(s.Port)
+	wild, err := ParseResolve("*:" + port + ":127.0.0.2,127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, _ := ParseResolve("beta.test:" + port + ":127.0.0.1")
+	for _, name := range []string{"alpha.test", "beta.test"} {
+		tg, _ := ParseTarget("https://" + name + ":" + port)
+		r := Run(t.Context(), tg, Options{Timeout: time.Second, Roots: f.ca.Pool(), Resolve: []Resolve{wild, own}})
+		if !r.OK || r.Addr != "127.0.0.1:"+port {
+			t.Errorf("%s: ok=%v addr %q verdict %q", name, r.OK, r.Addr, r.Verdict)
+		}
+		wantTried := name == "alpha.test" // beta's own entry has only 127.0.0.1
+		if wantTried != (len(r.Tried) == 1 && strings.HasPrefix(r.Tried[0], "127.0.0.2:"+port+": connection refused")) ||
+			wantTried != (len(r.Warnings) == 1 && strings.Contains(r.Warnings[0], "1 other address(es) could not be connected to")) {
+			t.Errorf("%s: tried %q warnings %q", name, r.Tried, r.Warnings)
+		}
+	}
+	// Every address refused: the error is the last one's, all are listed.
+	refused, _ := ParseResolve("*:" + port + ":127.0.0.2,127.0.0.3")
+	tg, _ := ParseTarget("https://alpha.test:" + port)
+	if r := Run(t.Context(), tg, Options{Timeout: time.Second, Resolve: []Resolve{refused}}); r.OK || r.Addr != "127.0.0.3:"+port || len(r.Tried) != 1 || r.FailedStep != StepConnect {
+		t.Errorf("all refused: ok=%v addr %q tried %q step %q", r.OK, r.Addr, r.Tried, r.FailedStep)
+	}
+	if _, err := ParseResolve("*x:443:127.0.0.1"); err == nil {
+		t.Error("*x accepted as a host")
+	}
+}

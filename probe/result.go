@@ -51,7 +51,10 @@ type Result struct {
 	Target   Target   `json:"target"`
 	Name     string   `json:"name"`     // the name probed (SNI and Host); empty for an IP target
 	Addr     string   `json:"addr"`     // ip:port connected to
-	Resolved []string `json:"resolved"` // every address the name resolved to (first one is probed)
+	Resolved []string `json:"resolved"` // every address the name resolved to (tried in order)
+	// Tried lists the addresses that could not be connected to before Addr
+	// ("ip:port: connection refused"), as curl tries the next address.
+	Tried []string `json:"tried"`
 
 	TLS         *TLSCheck         `json:"tls"`          // 1. TLS with SNI = name
 	NoSNI       *TLSCheck         `json:"tls_no_sni"`   // 2. TLS without SNI (default vhost)

@@ -76,29 +76,40 @@ func Run(ctx context.Context, t Target, opts Options) (r Result) {
 		r.fail(StepTarget, "invalid target (use ParseTarget)", ClassInvalidTarget)
 		return r
 	}
-	ip, err := resolve(ctx, &r, opts)
+	ips, err := resolve(ctx, &r, opts)
 	if err != nil {
 		r.fail(StepResolve, describe(err, "resolve", opts.timeout()), classOf(err))
 		return r
 	}
-	r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
-	switch t.Scheme {
-	case SchemeHTTP:
-		runCleartext(ctx, &r, opts)
-	default:
-		runTLS(ctx, &r, opts)
+	// Like curl: when an address cannot be connected to, try the next one.
+	for i, ip := range ips {
+		r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
+		switch t.Scheme {
+		case SchemeHTTP:
+			runCleartext(ctx, &r, opts)
+		default:
+			runTLS(ctx, &r, opts)
+		}
+		if r.FailedStep != StepConnect || i == len(ips)-1 || ctx.Err() != nil {
+			break
+		}
+		tried := append(r.Tried, r.Addr+": "+r.Err)
+		r = Result{Target: r.Target, Name: r.Name, Resolved: r.Resolved, Tried: tried, Expiry: ExpiryNone, OCSP: OCSPNone, insecure: opts.Insecure}
+	}
+	if len(r.Tried) > 0 && r.Err == "" {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d other address(es) could not be connected to: %s", len(r.Tried), strings.Join(r.Tried, "; ")))
 	}
 	return r
 }
 
-// resolve returns the address to connect to.
-func resolve(ctx context.Context, r *Result, opts Options) (string, error) {
+// resolve returns the addresses to connect to, in order.
+func resolve(ctx context.Context, r *Result, opts Options) ([]string, error) {
 	t := r.Target
 	if t.Addr != "" {
-		return t.Addr, nil
+		return append([]string{t.Addr}, t.MoreAddrs...), nil
 	}
 	if t.IsIP() {
-		return t.Host, nil
+		return []string{t.Host}, nil
 	}
 	res := opts.Resolver
 	if res == nil {
@@ -108,15 +119,15 @@ func resolve(ctx context.Context, r *Result, opts Options) (string, error) {
 	defer cancel()
 	addrs, err := res.LookupIPAddr(ctx, t.Host)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, a := range addrs {
 		r.Resolved = append(r.Resolved, a.IP.String())
 	}
 	if len(r.Resolved) == 0 {
-		return "", fmt.Errorf("resolve %s: no addresses", t.Host)
+		return nil, fmt.Errorf("resolve %s: no addresses", t.Host)
 	}
-	return r.Resolved[0], nil
+	return r.Resolved, nil
 }
 
 // runTLS runs checks 1, 2, 3, 6 and 7 on an https (or auto) target.
