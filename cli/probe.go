@@ -47,13 +47,14 @@ func (r *resolveFlag) Set(s string) error {
 }
 
 func runProbe(env *Env, args []string) int {
-	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache] [--ca|--cacert FILE] [-k] [--timeout 5s] [--parallel 16] [--json]\n\n"+
+	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--parallel 16] [--json]\n\n"+
 		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
 		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
 	var resolves resolveFlag
 	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr[,addr...]`; name * for every host; the next addr is tried when one refuses (repeatable)")
-	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on its address")
+	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on the address Apache listens on")
+	apacheConf := fs.String("apache-conf", "", "with --apache: read the configuration `FILE` (passed as -f; Debian's apache2ctl also honours APACHE_CONFDIR)")
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
 	fs.StringVar(caFile, "cacert", "", "the same as --ca (curl's spelling)")
 	var insecure bool
@@ -109,7 +110,7 @@ func runProbe(env *Env, args []string) int {
 	defer stop()
 	var vhosts *probe.ApacheVhosts
 	if *apache {
-		v, err := probe.DiscoverApache(ctx)
+		v, err := probe.DiscoverApache(ctx, probe.ApacheCommandsFor(*apacheConf)...)
 		if err != nil {
 			problems = append(problems, "--apache: "+err.Error())
 		} else {
@@ -196,8 +197,16 @@ const tableWidth = 80
 func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts, took time.Duration) {
 	if vhosts != nil {
 		for _, p := range vhosts.Ports {
-			fmt.Fprintln(w, clip(fmt.Sprintf("apache %s: default vhost %s (%s), %d vhost(s)",
-				joinAddr(p.Addr, p.Port), p.Default, filepath.Base(p.DefaultSource), len(p.Vhosts)), tableWidth))
+			where := joinAddr(p.Addr, p.Port)
+			if p.ProbeAddr != "" && p.ProbeAddr != p.Addr {
+				where += " (probed at " + p.ProbeAddr + ")"
+			}
+			def := p.Default
+			if p.DefaultNoServerName {
+				def = "without ServerName"
+			}
+			printWrapped(w, "", fmt.Sprintf("apache %s: default vhost %s (%s), %d vhost(s)",
+				where, def, filepath.Base(p.DefaultSource), len(p.Vhosts)))
 		}
 		fmt.Fprintln(w)
 	}

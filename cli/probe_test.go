@@ -178,10 +178,22 @@ func TestProbeCLIApache(t *testing.T) {
 		"ok   alpha.test:", "ok   www.alpha.test:", "warn beta.test:", "warn gamma.test:",
 		"ok   http://h2c.test:", "ok   http://plain.test:",
 		"ok   one.wild.test:", "warn two.wild.test:", "ok   three.wild.test:",
-		"9 target(s), 6 ok, 3 with warnings, 0 failed",
+		"apache *:" + strconv.Itoa(a.StarPort) + " (probed at 127.0.0.3): default vhost without ServerName",
+		"ok   127.0.0.3:" + strconv.Itoa(a.StarPort), "warn star.test:",
+		"11 target(s), 7 ok, 4 with warnings, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+
+	// The same configuration named with --apache-conf (passed as -f).
+	t.Setenv("APACHE_ARGUMENTS", "")
+	out2, errOut, code := runCLI("probe", "--apache", "--apache-conf", a.Conf, "--ca", ca, "--timeout", "3s")
+	if code != ExitOK || errOut != "" || !strings.Contains(out2, "11 target(s), 7 ok, 4 with warnings, 0 failed") {
+		t.Errorf("--apache-conf: exit %d, stderr %q\n%s", code, errOut, out2)
+	}
+	if _, errOut, code := runCLI("probe", "--apache", "--apache-conf", filepath.Join(t.TempDir(), "none.conf")); code != ExitFail || !strings.Contains(errOut, "--apache:") {
+		t.Errorf("--apache-conf missing file: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -209,7 +209,8 @@ func TestApacheDiscoveryE2E(t *testing.T) {
 	want := "127.0.0.1:" + tls + " default=alpha.test [alpha.test(www.alpha.test) beta.test gamma.test]\n" +
 		"127.0.0.1:" + strconv.Itoa(a.H2CPort) + " default=h2c.test [h2c.test]\n" +
 		"127.0.0.1:" + strconv.Itoa(a.PlainPort) + " default=plain.test [plain.test]\n" +
-		"127.0.0.1:" + strconv.Itoa(a.WildPort) + " default=one.wild.test [one.wild.test two.wild.test three.wild.test]\n"
+		"127.0.0.1:" + strconv.Itoa(a.WildPort) + " default=one.wild.test [one.wild.test two.wild.test three.wild.test]\n" +
+		"*:" + strconv.Itoa(a.StarPort) + " default=localhost [localhost star.test]\n"
 	if got := v.summary(); got != want {
 		t.Fatalf("discovered\n%s\nwant\n%s", got, want)
 	}
@@ -242,7 +243,30 @@ func TestApacheDiscoveryE2E(t *testing.T) {
 	if !strings.Contains(got["two.wild.test"], " · cross-SNI 421 · h2") {
 		t.Errorf("two.wild.test: %q, want cross-SNI 421", got["two.wild.test"])
 	}
-	if len(got) != 9 {
-		t.Errorf("probed %d names, want 9: %v", len(got), got)
+	// "*:port" with only "Listen 127.0.0.3:port": probed there; the
+	// default vhost has no ServerName: probed as the bare address, and
+	// star.test gets no "check which vhost is declared first" warning.
+	star := v.Ports[len(v.Ports)-1]
+	if star.ProbeAddr != "127.0.0.3" || !star.DefaultNoServerName || !star.Vhosts[0].NoServerName || star.Vhosts[1].NoServerName {
+		t.Errorf("*:%d: %+v", a.StarPort, star)
+	}
+	var starResults int
+	for _, r := range rs {
+		if r.Target.Port != a.StarPort {
+			continue
+		}
+		starResults++
+		if r.Addr != "127.0.0.3:"+strconv.Itoa(a.StarPort) || !r.OK || len(r.Warnings) != 0 {
+			t.Errorf("%s: addr %s ok=%v warnings %v verdict %q", r.Target, r.Addr, r.OK, r.Warnings, r.Verdict)
+		}
+		if r.Target.Host == "127.0.0.3" && (r.NoSNI.Cert == nil || r.NoSNI.Cert.DNSNames[0] != "gamma.test") {
+			t.Errorf("default vhost without ServerName: %+v", r.NoSNI)
+		}
+	}
+	if starResults != 2 || got["127.0.0.3"] == "" || got["star.test"] == "" {
+		t.Errorf("*:%d: %d results; %v", a.StarPort, starResults, got)
+	}
+	if len(got) != 11 {
+		t.Errorf("probed %d names, want 11: %v", len(got), got)
 	}
 }

@@ -96,6 +96,9 @@ func Run(ctx context.Context, t Target, opts Options) (r Result) {
 		tried := append(r.Tried, r.Addr+": "+r.Err)
 		r = Result{Target: r.Target, Name: r.Name, Resolved: r.Resolved, Tried: tried, Expiry: ExpiryNone, OCSP: OCSPNone, insecure: opts.Insecure}
 	}
+	if r.FailedStep == StepConnect && r.Addr != "" && !strings.Contains(r.Err, r.Addr) {
+		r.Err += " (" + r.Addr + ")" // say where: discovery may have picked the address
+	}
 	if len(r.Tried) > 0 && r.Err == "" {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d other address(es) could not be connected to: %s", len(r.Tried), strings.Join(r.Tried, "; ")))
 	}
