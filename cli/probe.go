@@ -25,6 +25,7 @@ type probeJSON struct {
 	Schema  int                 `json:"schema_version"` // probe.SchemaVersion
 	Results []probe.Result      `json:"results"`
 	Apache  *probe.ApacheVhosts `json:"apache"` // null without --apache
+	Nginx   *probe.NginxServers `json:"nginx"`  // null without --nginx
 	Errors  []string            `json:"errors"` // malformed targets, discovery failures
 	OK      bool                `json:"ok"`
 	// Interrupted is true after Ctrl-C: results of targets not finished
@@ -47,13 +48,15 @@ func (r *resolveFlag) Set(s string) error {
 }
 
 func runProbe(env *Env, args []string) int {
-	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--parallel 16] [--json]\n\n"+
+	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--nginx [--nginx-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--parallel 16] [--json]\n\n"+
 		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
 		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
 	var resolves resolveFlag
 	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr[,addr...]`; name * for every host; the next addr is tried when one refuses (repeatable)")
 	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on the address Apache listens on")
+	nginx := fs.Bool("nginx", false, "probe every server_name of nginx -T on its listen addresses")
+	nginxConf := fs.String("nginx-conf", "", "with --nginx: read the configuration `FILE` (passed as -c)")
 	apacheConf := fs.String("apache-conf", "", "with --apache: read the configuration `FILE` (passed as -f; Debian's apache2ctl also honours APACHE_CONFDIR)")
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
 	fs.StringVar(caFile, "cacert", "", "the same as --ca (curl's spelling)")
@@ -118,8 +121,18 @@ func runProbe(env *Env, args []string) int {
 			targets = append(targets, v.Targets()...)
 		}
 	}
+	var nginxServers *probe.NginxServers
+	if *nginx {
+		v, err := probe.DiscoverNginx(ctx, probe.NginxCommandsFor(*nginxConf)...)
+		if err != nil {
+			problems = append(problems, "--nginx: "+err.Error())
+		} else {
+			nginxServers = v
+			targets = append(targets, v.Targets()...)
+		}
+	}
 	if len(targets) == 0 && len(problems) == 0 {
-		fmt.Fprintln(env.Stderr, "ipcscope probe: no targets (give TARGET..., --hosts-file or --apache)")
+		fmt.Fprintln(env.Stderr, "ipcscope probe: no targets (give TARGET..., --hosts-file, --apache or --nginx)")
 		fs.Usage()
 		return ExitUsage
 	}
@@ -127,7 +140,7 @@ func runProbe(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope probe:", p)
 	}
 	if len(targets) == 0 {
-		if *apache && vhosts == nil && len(rest) == 0 && *hostsFile == "" {
+		if (*apache || *nginx) && len(rest) == 0 && *hostsFile == "" {
 			return ExitFail // discovery failed: something asked for failed
 		}
 		return ExitUsage
@@ -141,7 +154,7 @@ func runProbe(env *Env, args []string) int {
 		ok = ok && r.OK
 	}
 	if *asJSON {
-		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Errors: problems, OK: ok, Interrupted: interrupted}
+		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Nginx: nginxServers, Errors: problems, OK: ok, Interrupted: interrupted}
 		if out.Errors == nil {
 			out.Errors = []string{}
 		}
@@ -159,6 +172,7 @@ func runProbe(env *Env, args []string) int {
 				}
 			}
 		}
+		printNginx(env.Stdout, nginxServers)
 		printProbe(env.Stdout, shown, vhosts, time.Since(begin))
 		if interrupted {
 			fmt.Fprintf(env.Stdout, "interrupted: %d of %d target(s) finished, %d cancelled\n", len(shown), len(results), len(results)-len(shown))
@@ -191,6 +205,37 @@ func loadCA(path string) (*x509.CertPool, error) {
 }
 
 const tableWidth = 80
+
+// printNginx says what nginx -T showed: per listen, the default server
+// (clients without SNI get it), TLS or cleartext, h2.
+func printNginx(w io.Writer, v *probe.NginxServers) {
+	if v == nil {
+		return
+	}
+	for _, l := range v.Listens {
+		where := joinAddr(l.Addr, l.Port)
+		if l.ProbeAddr != "" && l.ProbeAddr != l.Addr {
+			where += " (probed at " + l.ProbeAddr + ")"
+		}
+		kind := "cleartext"
+		if l.SSL {
+			kind = "ssl"
+		}
+		if l.H2 {
+			kind += " h2"
+		}
+		def, how := l.Default, "first server"
+		if def == "" {
+			def = "without a name"
+		}
+		if l.DefaultExplicit {
+			how = "default_server"
+		}
+		printWrapped(w, "", fmt.Sprintf("nginx %s %s: default server %s (%s, %s), %d server(s)",
+			where, kind, def, how, filepath.Base(l.DefaultSource), len(l.Servers)))
+	}
+	fmt.Fprintln(w)
+}
 
 // printProbe prints one verdict row per target (wrapped to 80 columns),
 // the problems of failed or warning checks under it, and a footer.
