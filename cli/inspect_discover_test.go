@@ -20,7 +20,9 @@ func TestDiscoverLocal(t *testing.T) {
 	t.Cleanup(func() { discoverApache, discoverNginx = saveA, saveN })
 	tg, _ := probe.ParseTarget("a.test")
 	discoverApache = func(context.Context) ([]probe.Target, error) { return []probe.Target{tg, tg}, nil }
-	discoverNginx = func(context.Context) ([]probe.Target, error) { return nil, errors.New("no nginx found (tried nginx)\nmore") }
+	discoverNginx = func(context.Context) ([]probe.Target, error) {
+		return nil, errors.New("no nginx found (tried nginx)\nmore")
+	}
 
 	if ts, note := discoverLocal(t.Context(), false); ts != nil || !strings.Contains(note, "not root") {
 		t.Errorf("not root: %v %q", ts, note)
@@ -28,7 +30,9 @@ func TestDiscoverLocal(t *testing.T) {
 	if ts, note := discoverLocal(t.Context(), true); len(ts) != 2 || note != "Probe targets found on this server: 2 from apache2ctl -S." {
 		t.Errorf("apache only: %d %q", len(ts), note)
 	}
-	discoverApache = func(context.Context) ([]probe.Target, error) { return nil, errors.New("no Apache control program found") }
+	discoverApache = func(context.Context) ([]probe.Target, error) {
+		return nil, errors.New("no Apache control program found")
+	}
 	ts, note := discoverLocal(t.Context(), true)
 	if ts != nil || note != "Probe pane: no Apache or nginx vhosts found (apache2ctl -S: no Apache control program found; nginx -T: no nginx found (tried nginx)); n adds a target." {
 		t.Errorf("nothing: %v %q", ts, note)
