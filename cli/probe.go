@@ -48,7 +48,7 @@ func (r *resolveFlag) Set(s string) error {
 }
 
 func runProbe(env *Env, args []string) int {
-	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--nginx [--nginx-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--parallel 16] [--json]\n\n"+
+	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--nginx [--nginx-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--budget 15s] [--parallel 16] [--json]\n\n"+
 		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
 		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
@@ -64,6 +64,7 @@ func runProbe(env *Env, args []string) int {
 	fs.BoolVar(&insecure, "k", false, "certificate problems are warnings, not failures (still reported; as curl -k)")
 	fs.BoolVar(&insecure, "insecure", false, "the same as -k")
 	timeout := fs.Duration("timeout", 5*time.Second, "deadline for every network step")
+	budget := fs.Duration("budget", 0, "deadline for all the checks of one target (default 3 × --timeout)")
 	parallel := fs.Int("parallel", 16, "probe at most `N` targets at once")
 	warnDays := fs.Int("warn-days", 30, "warn when a certificate has fewer than `N` days left")
 	noticeDays := fs.Int("notice-days", 60, "note when a certificate has fewer than `N` days left (at least --warn-days)")
@@ -72,11 +73,11 @@ func runProbe(env *Env, args []string) int {
 	if done {
 		return code
 	}
-	if *timeout <= 0 || *parallel < 1 || *warnDays < 1 || *noticeDays < 1 {
-		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout, --parallel, --warn-days and --notice-days must be positive")
+	if *timeout <= 0 || *parallel < 1 || *warnDays < 1 || *noticeDays < 1 || *budget < 0 {
+		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout, --parallel, --warn-days and --notice-days must be positive, --budget not negative")
 		return ExitUsage
 	}
-	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves, WarnDays: *warnDays, NoticeDays: *noticeDays, Insecure: insecure}
+	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves, WarnDays: *warnDays, NoticeDays: *noticeDays, Insecure: insecure, Budget: *budget}
 	if *caFile != "" {
 		pool, err := loadCA(*caFile)
 		if err != nil {

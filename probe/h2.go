@@ -179,7 +179,10 @@ func sniffH1(br *bufio.Reader) error {
 		return err
 	}
 	if bytes.HasPrefix(b, []byte("HTTP/1.")) {
-		line, _ := br.ReadString('\n')
+		line, err := br.ReadString('\n')
+		if err != nil && isTimeout(err) {
+			return err // the status line never ended
+		}
 		return errHTTP1{strings.TrimSpace(line)}
 	}
 	if len(b) < 9 {
@@ -191,6 +194,24 @@ func sniffH1(br *bufio.Reader) error {
 		return notHTTP{b}
 	}
 	return nil
+}
+
+// wholeLine waits until br holds a complete first line (or its buffer is
+// full): bufio hands out a partial line without the error that cut it
+// short, and a slow server's "HTTP/1.1 2" is not a malformed status.
+func wholeLine(br *bufio.Reader) error {
+	for n := 16; ; n *= 2 {
+		n = min(n, br.Size())
+		b, err := br.Peek(n)
+		if bytes.IndexByte(b, '\n') >= 0 || n == br.Size() && len(b) == n {
+			return nil
+		}
+		if err != nil {
+			if len(b) < n {
+				return err
+			}
+		}
+	}
 }
 
 // looksLikeH2 reports whether b starts with an HTTP/2 SETTINGS frame header.
@@ -217,15 +238,21 @@ func h1Request(conn net.Conn, host string) (*response, error) {
 // garbage first.
 func readH1(br *bufio.Reader, method string) (*http.Response, error) {
 	b, err := br.Peek(5)
-	if err != nil && len(b) == 0 {
-		return nil, err
+	if err != nil && (len(b) == 0 || bytes.HasPrefix([]byte("HTTP/"), b)) {
+		return nil, err // a slow or closing server, not a malformed one
 	}
 	if !bytes.HasPrefix(b, []byte("HTTP/")) {
-		more, _ := br.Peek(9)
+		more, merr := br.Peek(9)
+		if merr != nil && len(more) < 9 && isTimeout(merr) {
+			return nil, merr
+		}
 		if looksLikeH2(more) {
 			return nil, errH2Frames
 		}
 		return nil, notHTTP{more}
+	}
+	if err := wholeLine(br); err != nil {
+		return nil, err
 	}
 	// 1xx answers (100 Continue, 103 Early Hints) are not final: the
 	// response follows on the same connection. 101 is final here: it

@@ -63,7 +63,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 		return c, nil
 	}
 	if err != nil {
-		return failHTTP(c, describe(err, "connect", opts.timeout()), classOf(err)), err
+		return failHTTP(c, opts.describe(err, "connect"), classOf(err)), err
 	}
 	defer conn.Close()
 	done := step(ctx, conn, opts.timeout())
@@ -78,7 +78,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 			c.Summary = "no HTTP/1.1 answer: the server closed the connection on the Upgrade request"
 			return c, nil
 		}
-		return failHTTP(c, describe(err, "h2c upgrade request", opts.timeout()), classOf(err)), err
+		return failHTTP(c, opts.describe(err, "h2c upgrade request"), classOf(err)), err
 	}
 	br := bufio.NewReader(capped(conn))
 	hr, err := readH1(br, "GET")
@@ -93,7 +93,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 		return c, nil
 	}
 	if err != nil {
-		return failHTTP(c, describe(err, "h2c upgrade response", opts.timeout()), classOf(err)), err
+		return failHTTP(c, opts.describe(err, "h2c upgrade response"), classOf(err)), err
 	}
 	c.HTTPStatus, c.Server = hr.StatusCode, hr.Header.Get("Server")
 	if hr.StatusCode != 101 || !strings.EqualFold(hr.Header.Get("Upgrade"), "h2c") {
@@ -107,7 +107,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	resp, err := h2Request(conn, br, "http", host, true)
 	c.Got = "101 Switching Protocols"
 	if err != nil {
-		return failHTTP(c, "upgraded (101) but HTTP/2 failed: "+describe(err, "h2c", opts.timeout()), classOf(err)), nil
+		return failHTTP(c, "upgraded (101) but HTTP/2 failed: "+opts.describe(err, "h2c"), classOf(err)), nil
 	}
 	fillHTTP(c, resp)
 	c.set(StatusOK, fmt.Sprintf("upgraded: 101, then h2c %d%s", resp.status, settingsNote(resp.settings)))
@@ -127,7 +127,7 @@ func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCh
 		return c
 	}
 	if err != nil {
-		return failHTTP(c, describe(err, "connect", opts.timeout()), classOf(err))
+		return failHTTP(c, opts.describe(err, "connect"), classOf(err))
 	}
 	defer conn.Close()
 	done := step(ctx, conn, opts.timeout())
@@ -152,7 +152,7 @@ func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCh
 		c.set(StatusInfo, "no prior knowledge: connection closed after the preface")
 		return c
 	case err != nil:
-		return failHTTP(c, describe(err, "h2c prior knowledge", opts.timeout()), classOf(err))
+		return failHTTP(c, opts.describe(err, "h2c prior knowledge"), classOf(err))
 	}
 	fillHTTP(c, resp)
 	c.set(StatusOK, fmt.Sprintf("h2c %d%s", resp.status, settingsNote(resp.settings)))

@@ -223,3 +223,40 @@ func TestResolveWildcardAndNextAddress(t *testing.T) {
 		t.Error("*x accepted as a host")
 	}
 }
+
+// TestSlowIsNotMalformed: a server that sends the start of a status line
+// and stalls ran out of time; it did not send garbage.
+func TestSlowIsNotMalformed(t *testing.T) {
+	for _, prefix := range []string{"HTT", "HTTP/1.1 2"} {
+		s := start(t, func() (*probetest.Server, error) { return probetest.StartSlow(prefix) })
+		r := probeAt(t, "http://slow.test:"+strconv.Itoa(s.Port)+"@127.0.0.1", nil, 200*time.Millisecond, 3*time.Second)
+		if r.OK || r.ErrorClass != ClassTimeout || !strings.HasPrefix(r.Err, "no answer within 200ms (h2c upgrade response)") {
+			t.Errorf("%q: ok=%v class %q err %q upgrade %+v prior %+v", prefix, r.OK, r.ErrorClass, r.Err, r.H2CUpgrade, r.H2CPrior)
+		}
+	}
+}
+
+// TestTargetBudget: --timeout bounds each step; the budget bounds the
+// target, and the check it cut short says so.
+func TestTargetBudget(t *testing.T) {
+	ca, _ := probetest.NewCA()
+	cert, _ := ca.Issue([]string{"slow.test"}, time.Time{}, time.Time{})
+	s := start(t, func() (*probetest.Server, error) {
+		return probetest.StartTLSThen(probetest.HostileTLS{Cert: cert, H2: true, Then: probetest.AfterTLSStall})
+	})
+	tg, _ := ParseTarget(at("slow.test", s))
+	begin := time.Now()
+	r := Run(t.Context(), tg, Options{Timeout: 200 * time.Millisecond, Budget: 300 * time.Millisecond, Roots: ca.Pool()})
+	took := time.Since(begin)
+	if took > 600*time.Millisecond {
+		t.Errorf("took %v with a 300ms budget", took)
+	}
+	if r.OK || r.H2.Error != "no answer within 200ms (h2 request)" || r.Misdirected == nil || r.Misdirected.NoSNI == nil ||
+		!strings.HasPrefix(r.Misdirected.NoSNI.Error, "the target's time budget of 300ms ran out") {
+		t.Errorf("ok=%v h2 %q misdirected %+v", r.OK, r.H2.Error, r.Misdirected)
+	}
+	// The default budget is 3 × the step timeout.
+	if b := (Options{Timeout: time.Second}).budget(); b != 3*time.Second {
+		t.Errorf("default budget %v", b)
+	}
+}

@@ -27,7 +27,7 @@ func hostRequest(ctx context.Context, conn *tls.Conn, sni, name string, opts Opt
 	hr := &HostRequest{SNI: sni, Host: name}
 	resp, err := request(ctx, conn, name, opts)
 	if err != nil {
-		hr.Error, hr.ErrorClass = describe(err, "request", opts.timeout()), classOf(err)
+		hr.Error, hr.ErrorClass = opts.describe(err, "request"), classOf(err)
 		hr.Meaning = "no answer: " + hr.Error
 		return hr
 	}
@@ -70,7 +70,7 @@ func misdirectedCheck(ctx context.Context, addr, name, defaultName string, noSNI
 	if defaultName != "" && defaultName != name {
 		conn, err := handshake(ctx, addr, defaultName, opts.timeout())
 		if err != nil {
-			e := describe(err, "TLS handshake", opts.timeout())
+			e := opts.describe(err, "TLS handshake")
 			m.DefaultSNI = &HostRequest{SNI: defaultName, Host: name, Error: e, ErrorClass: classOf(err), Meaning: "no answer: " + e}
 		} else {
 			m.DefaultSNI = hostRequest(ctx, conn, defaultName, name, opts)

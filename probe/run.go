@@ -29,10 +29,33 @@ type Options struct {
 	// 30 (testssl.sh's threshold). NoticeDays: fewer days left is noted;
 	// 0 means 60. Neither fails the target; an expired certificate does.
 	WarnDays, NoticeDays int
+	// Budget bounds the whole probe of one target (Timeout bounds each
+	// step, and a target takes up to about ten steps); 0 means 3 × Timeout.
+	// Checks still running when it ends fail, saying so.
+	Budget time.Duration
+
+	budgetEnd time.Time // set by Run
+
 	// Insecure (curl -k) still verifies and reports every certificate
 	// problem, but as a warning: it does not fail the target. A revoked
 	// OCSP staple still does.
 	Insecure bool
+}
+
+func (o Options) budget() time.Duration {
+	if o.Budget <= 0 {
+		return 3 * o.timeout()
+	}
+	return o.Budget
+}
+
+// describe is the package's describe with this probe's step timeout, and
+// names the per-target budget when that is what ran out.
+func (o Options) describe(err error, what string) string {
+	if isTimeout(err) && !o.budgetEnd.IsZero() && !time.Now().Before(o.budgetEnd.Add(-10*time.Millisecond)) {
+		return fmt.Sprintf("the target's time budget of %s ran out (during %s)", o.budget(), what)
+	}
+	return describe(err, what, o.timeout())
 }
 
 func (o Options) warnDays() int {
@@ -61,6 +84,9 @@ func (o Options) timeout() time.Duration {
 // cancelling ctx stops the probe promptly.
 func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	start := time.Now()
+	opts.budgetEnd = start.Add(opts.budget())
+	ctx, cancel := context.WithDeadline(ctx, opts.budgetEnd)
+	defer cancel()
 	t = ApplyResolve(t, opts.Resolve)
 	r = Result{Target: t, Expiry: ExpiryNone, OCSP: OCSPNone, insecure: opts.Insecure}
 	if !t.IsIP() {
@@ -78,7 +104,7 @@ func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	}
 	ips, err := resolve(ctx, &r, opts)
 	if err != nil {
-		r.fail(StepResolve, describe(err, "resolve", opts.timeout()), classOf(err))
+		r.fail(StepResolve, opts.describe(err, "resolve"), classOf(err))
 		return r
 	}
 	// Like curl: when an address cannot be connected to, try the next one.
@@ -314,7 +340,7 @@ func httpCheck(ctx context.Context, conn *tls.Conn, host string, opts Options) *
 		if alpn == "h2" {
 			what = "h2 request"
 		}
-		return failHTTP(c, describe(err, what, opts.timeout()), classOf(err))
+		return failHTTP(c, opts.describe(err, what), classOf(err))
 	}
 	fillHTTP(c, resp)
 	if alpn == "h2" {

@@ -54,7 +54,7 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 	c.Duration = time.Since(start)
 	if err != nil {
 		c.Status = StatusFail
-		c.Error = describe(err, "TLS handshake", opts.timeout())
+		c.Error = opts.describe(err, "TLS handshake")
 		c.ErrorClass = classOf(err)
 		c.Summary = c.Error
 		return c, nil, err

@@ -145,3 +145,13 @@ func StartReset(onAccept bool) (*Server, error) {
 		c.Close()
 	})
 }
+
+// StartSlow starts a cleartext server that answers every connection with
+// prefix and then nothing more (a server too slow to finish its answer).
+func StartSlow(prefix string) (*Server, error) {
+	return startRaw(func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, prefix)
+		io.Copy(io.Discard, c)
+	})
+}
