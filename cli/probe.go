@@ -4,14 +4,9 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"ipcscope/probe"
 )
@@ -148,7 +143,21 @@ func runProbe(env *Env, args []string) int {
 	}
 
 	begin := time.Now()
-	results := probe.RunAll(ctx, targets, opts, nil)
+	// Large runs stream: rows appear as targets finish (in that order).
+	table := newProbeTable(env.Stdout, targets)
+	var each func(int, probe.Result)
+	stream := !*asJSON && len(targets) > streamAfter
+	if stream {
+		printNginx(env.Stdout, nginxServers)
+		printApache(env.Stdout, vhosts)
+		table.header()
+		each = func(_ int, r probe.Result) {
+			if r.ErrorClass != probe.ClassCancelled || ctx.Err() == nil {
+				table.row(r)
+			}
+		}
+	}
+	results := probe.RunAll(ctx, targets, opts, each)
 	interrupted := ctx.Err() != nil
 	ok := len(problems) == 0 && !interrupted
 	for _, r := range results {
@@ -173,8 +182,15 @@ func runProbe(env *Env, args []string) int {
 				}
 			}
 		}
-		printNginx(env.Stdout, nginxServers)
-		printProbe(env.Stdout, shown, vhosts, time.Since(begin))
+		if !stream {
+			printNginx(env.Stdout, nginxServers)
+			printApache(env.Stdout, vhosts)
+			table.header()
+			for _, r := range shown {
+				table.row(r)
+			}
+		}
+		table.footer(time.Since(begin))
 		if interrupted {
 			fmt.Fprintf(env.Stdout, "interrupted: %d of %d target(s) finished, %d cancelled\n", len(shown), len(results), len(results)-len(shown))
 		}
@@ -187,6 +203,9 @@ func runProbe(env *Env, args []string) int {
 	}
 	return ExitOK
 }
+
+// streamAfter: with more targets, text rows are printed as they finish.
+const streamAfter = 20
 
 // exitInterrupted is the shell's code for a command ended by SIGINT
 // (128 + 2): Ctrl-C during a probe, with the results so far printed.
@@ -203,170 +222,4 @@ func loadCA(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("--ca/--cacert %s: no PEM certificates found", path)
 	}
 	return pool, nil
-}
-
-const tableWidth = 80
-
-// printNginx says what nginx -T showed: per listen, the default server
-// (clients without SNI get it), TLS or cleartext, h2.
-func printNginx(w io.Writer, v *probe.NginxServers) {
-	if v == nil {
-		return
-	}
-	for _, l := range v.Listens {
-		where := joinAddr(l.Addr, l.Port)
-		if l.ProbeAddr != "" && l.ProbeAddr != l.Addr {
-			where += " (probed at " + l.ProbeAddr + ")"
-		}
-		kind := "cleartext"
-		if l.SSL {
-			kind = "ssl"
-		}
-		if l.H2 {
-			kind += " h2"
-		}
-		def, how := l.Default, "first server"
-		if def == "" {
-			def = "without a name"
-		}
-		if l.DefaultExplicit {
-			how = "default_server"
-		}
-		printWrapped(w, "", fmt.Sprintf("nginx %s %s: default server %s (%s, %s), %d server(s)",
-			where, kind, def, how, filepath.Base(l.DefaultSource), len(l.Servers)))
-	}
-	fmt.Fprintln(w)
-}
-
-// printProbe prints one verdict row per target (wrapped to 80 columns),
-// the problems of failed or warning checks under it, and a footer.
-func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts, took time.Duration) {
-	if vhosts != nil {
-		for _, p := range vhosts.Ports {
-			where := joinAddr(p.Addr, p.Port)
-			if p.ProbeAddr != "" && p.ProbeAddr != p.Addr {
-				where += " (probed at " + p.ProbeAddr + ")"
-			}
-			def := p.Default
-			if p.DefaultNoServerName {
-				def = "without ServerName"
-			}
-			printWrapped(w, "", fmt.Sprintf("apache %s: default vhost %s (%s), %d vhost(s)",
-				where, def, filepath.Base(p.DefaultSource), len(p.Vhosts)))
-		}
-		fmt.Fprintln(w)
-	}
-	tw := 4
-	for _, r := range results {
-		tw = max(tw, utf8.RuneCountInString(targetLabel(r)))
-	}
-	tw = min(tw, 30)
-	fmt.Fprintf(w, "%-4s %-*s %4s %s\n", "", tw, "TARGET", "DAYS", "VERDICT")
-	failed, warned := 0, 0
-	for _, r := range results {
-		mark := "ok"
-		switch r.Grade() {
-		case "fail":
-			mark = "FAIL"
-			failed++
-		case "warn":
-			mark = "warn"
-			warned++
-		}
-		days := "-"
-		if r.Expiry != probe.ExpiryNone && r.Expiry != "" {
-			days = strconv.Itoa(r.DaysLeft) + "d"
-		}
-		label := targetLabel(r)
-		if utf8.RuneCountInString(label) > tw {
-			fmt.Fprintf(w, "%-4s %s\n", mark, label)
-			mark, label = "", ""
-		}
-		indent := 4 + 1 + tw + 1 + 4 + 1
-		for i, line := range wrapVerdict(r.Verdict, tableWidth-indent) {
-			if i == 0 {
-				fmt.Fprintf(w, "%-4s %-*s %4s %s\n", mark, tw, label, days, line)
-			} else {
-				fmt.Fprintf(w, "%*s%s\n", indent, "", line)
-			}
-		}
-		if r.Err != "" {
-			continue // the verdict already says it
-		}
-		for _, c := range r.Checks() {
-			if c.Status == probe.StatusFail || c.Status == probe.StatusWarn {
-				printWrapped(w, "     "+c.Name+": ", c.Summary)
-			}
-		}
-		for _, warn := range r.Warnings {
-			printWrapped(w, "     ! ", warn)
-		}
-	}
-	fmt.Fprintf(w, "\n%d target(s), %d ok, %d with warnings, %d failed in %s\n", len(results), len(results)-failed-warned, warned, failed, took.Round(time.Millisecond))
-}
-
-func targetLabel(r probe.Result) string {
-	s := r.Target.HostPort()
-	if r.Target.Scheme == probe.SchemeHTTP {
-		s = "http://" + s
-	}
-	return s
-}
-
-func joinAddr(addr string, port int) string {
-	if strings.Contains(addr, ":") {
-		addr = "[" + addr + "]"
-	}
-	return fmt.Sprintf("%s:%d", addr, port)
-}
-
-// wrapVerdict splits a verdict at " · " so that each line fits width.
-func wrapVerdict(v string, width int) []string {
-	parts := strings.Split(v, " · ")
-	var lines []string
-	cur := ""
-	for _, p := range parts {
-		switch {
-		case cur == "":
-			cur = p
-		case utf8.RuneCountInString(cur+" · "+p) <= width:
-			cur += " · " + p
-		default:
-			lines = append(lines, cur+" ·")
-			cur = p
-		}
-	}
-	lines = append(lines, cur)
-	for i := range lines {
-		lines[i] = clip(lines[i], width)
-	}
-	return lines
-}
-
-// printWrapped prints prefix+text wrapped at spaces to tableWidth, the
-// continuation lines indented by 7: the reason a check failed is never cut.
-func printWrapped(w io.Writer, prefix, text string) {
-	line := prefix
-	const indent = "       "
-	for _, word := range strings.Fields(text) {
-		switch {
-		case line == prefix || line == indent:
-			line += word
-		case utf8.RuneCountInString(line+" "+word) <= tableWidth:
-			line += " " + word
-		default:
-			fmt.Fprintln(w, clip(line, tableWidth))
-			line = indent + word
-		}
-	}
-	fmt.Fprintln(w, clip(line, tableWidth))
-}
-
-// clip shortens s to width runes.
-func clip(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:width-1]) + "…"
 }
