@@ -57,13 +57,20 @@ func nginxVersion(t *testing.T) [3]int {
 // every port accepts connections. A port taken meanwhile is retried.
 func startNginx(t *testing.T, conf string, ports ...string) *nginxServer {
 	t.Helper()
+	return startNginxFiles(t, conf, nil, ports...)
+}
+
+// startNginxFiles is startNginx with more files written into the
+// directory first (name → content), for templates that name them.
+func startNginxFiles(t *testing.T, conf string, files map[string][]byte, ports ...string) *nginxServer {
+	t.Helper()
 	if _, err := os.Stat(nginxBin); err != nil {
 		needE2E(t, fmt.Errorf("nginx not installed (apt-get install nginx; nginx-light depends on it): %v", err))
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		var n *nginxServer
-		n, err = tryStartNginx(t, conf, ports)
+		n, err = tryStartNginx(t, conf, ports, files)
 		if err == nil {
 			return n
 		}
@@ -75,7 +82,7 @@ func startNginx(t *testing.T, conf string, ports ...string) *nginxServer {
 	return nil
 }
 
-func tryStartNginx(t *testing.T, conf string, portNames []string) (*nginxServer, error) {
+func tryStartNginx(t *testing.T, conf string, portNames []string, files map[string][]byte) (*nginxServer, error) {
 	dir := t.TempDir()
 	// Workers run as nobody when the master is root: let them traverse.
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -102,6 +109,11 @@ func tryStartNginx(t *testing.T, conf string, portNames []string) (*nginxServer,
 			return nil, err
 		}
 		n.Certs[name] = cp
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return nil, err
+		}
 	}
 	var lns []net.Listener
 	for _, p := range portNames {
