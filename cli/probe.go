@@ -45,7 +45,8 @@ func (r *resolveFlag) Set(s string) error {
 func runProbe(env *Env, args []string) int {
 	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--nginx [--nginx-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--budget 15s] [--parallel 16] [--json]\n\n"+
 		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
-		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
+		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.\n"+
+		"Exit status: 0 every target ok (warnings allowed), 1 a target failed, 2 usage, 130 interrupted.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
 	var resolves resolveFlag
 	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr[,addr...]`; name * for every host; the next addr is tried when one refuses (repeatable)")
@@ -54,7 +55,7 @@ func runProbe(env *Env, args []string) int {
 	nginxConf := fs.String("nginx-conf", "", "with --nginx: read the configuration `FILE` (passed as -c)")
 	apacheConf := fs.String("apache-conf", "", "with --apache: read the configuration `FILE` (passed as -f; Debian's apache2ctl also honours APACHE_CONFDIR)")
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
-	fs.StringVar(caFile, "cacert", "", "the same as --ca (curl's spelling)")
+	fs.StringVar(caFile, "cacert", "", "the same as --ca `FILE` (curl's spelling)")
 	var insecure bool
 	fs.BoolVar(&insecure, "k", false, "certificate problems are warnings, not failures (still reported; as curl -k)")
 	fs.BoolVar(&insecure, "insecure", false, "the same as -k")
