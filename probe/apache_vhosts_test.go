@@ -25,14 +25,31 @@ func TestProbeAddrFollowsListen(t *testing.T) {
 			t.Errorf("probeAddr(%q, %d) = %q, want %q", addr, port, got, want)
 		}
 	}
-	any, err := net.Listen("tcp4", "0.0.0.0:0")
-	if err != nil {
-		t.Fatal(err)
+	// A wildcard listener, from a socket table written here (tests never
+	// listen beyond loopback): 0.0.0.0:443 and [::]:8443.
+	fake := filepath.Join(t.TempDir(), "tcp")
+	os.WriteFile(fake, []byte("  sl  local_address rem_address   st\n"+
+		"   0: 00000000:01BB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n"+
+		"   1: 0100007F:01BB 0100007F:C058 01 00000000:00000000 00:00000000 00000000     0        0 2 1\n"), 0o644)
+	fake6 := filepath.Join(t.TempDir(), "tcp6")
+	os.WriteFile(fake6, []byte("  sl  local_address rem_address   st\n"+
+		"   0: 00000000000000000000000000000000:20FB 00000000000000000000000000000000:0000 0A 0 0 0 0 0 1 1\n"), 0o644)
+	save := procNetTCP
+	procNetTCP = []string{fake, fake6}
+	defer func() { procNetTCP = save }()
+	if got := listening(443); len(got) != 1 || got[0] != "0.0.0.0" {
+		t.Errorf("fake table: %v", got)
 	}
-	defer any.Close()
-	if got := probeAddr("*", any.Addr().(*net.TCPAddr).Port); got != "127.0.0.1" {
-		t.Errorf("wildcard listener: %q", got)
+	for _, c := range []struct {
+		addr string
+		port int
+		want string
+	}{{"*", 443, "127.0.0.1"}, {"*", 8443, "::1"}, {"0.0.0.0", 8443, "127.0.0.1"}} {
+		if got := probeAddr(c.addr, c.port); got != c.want {
+			t.Errorf("probeAddr(%q, %d) = %q, want %q", c.addr, c.port, got, c.want)
+		}
 	}
+	procNetTCP = save
 	free, _ := net.Listen("tcp", "127.0.0.1:0")
 	fp := free.Addr().(*net.TCPAddr).Port
 	free.Close()
