@@ -260,3 +260,20 @@ func TestTargetBudget(t *testing.T) {
 		t.Errorf("default budget %v", b)
 	}
 }
+
+// TestTLSResetIsDeterministic: the same for https: a reset seen by the
+// dial and one seen by the handshake give the same verdict.
+func TestTLSResetIsDeterministic(t *testing.T) {
+	for _, onAccept := range []bool{true, false} {
+		s := start(t, func() (*probetest.Server, error) { return probetest.StartReset(onAccept) })
+		seen := map[string]int{}
+		for range 40 {
+			r := probeAt(t, "https://reset.test:"+strconv.Itoa(s.Port)+"@127.0.0.1", nil, time.Second, 3*time.Second)
+			seen[fmt.Sprintf("ok=%v step=%s class=%s verdict=%q", r.OK, r.FailedStep, r.ErrorClass, r.Verdict)]++
+		}
+		want := fmt.Sprintf("ok=false step=%s class=%s verdict=%q", StepTLS, ClassReset, "TLS failed: connection reset by the server during TLS handshake · no-SNI refused")
+		if seen[want] != 40 {
+			t.Errorf("reset on accept=%v: %v", onAccept, seen)
+		}
+	}
+}

@@ -29,7 +29,7 @@ func (r *Result) fail(step, msg, class string) {
 // netStep names the step an error belongs to: connecting, or after.
 func netStep(err error, after string) string {
 	var op *net.OpError
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &op) && op.Op == "dial" {
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &op) && op.Op == "dial" && !closedByPeer(err) {
 		return StepConnect
 	}
 	return after

@@ -50,8 +50,11 @@ func plaintextHTTP(err error) bool {
 func connLevel(err error) bool {
 	var rh tls.RecordHeaderError
 	var op *net.OpError
+	// A reset seen by the dial itself (accepted, then reset at once) is
+	// the same answer as a reset during the handshake: which of the two
+	// the client meets is timing, and the verdict must not depend on it.
 	return isTimeout(err) || errors.Is(err, context.Canceled) || errors.As(err, &rh) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.As(err, &op) && op.Op == "dial"
+		errors.As(err, &op) && op.Op == "dial" && !closedByPeer(err)
 }
 
 // describe turns a network or TLS error into one readable line; what names
