@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/user"
@@ -98,6 +99,12 @@ func runInspector(env *Env, args []string) int {
 	cfg.User, cfg.Root = whoAmI()
 	if o.demo {
 		return runDemo(env, cfg, o)
+	}
+	if len(cfg.Targets) == 0 {
+		cfg.Targets, cfg.Notice = discoverLocal(context.Background(), cfg.Root)
+		for i := range cfg.Targets {
+			cfg.Targets[i] = probe.ApplyResolve(cfg.Targets[i], cfg.ProbeOptions.Resolve)
+		}
 	}
 	if err := ui.Run(cfg); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope:", err)

@@ -4,13 +4,9 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"ipcscope/probe"
 )
@@ -21,10 +17,15 @@ func init() {
 
 // probeJSON is `ipcscope probe --json`.
 type probeJSON struct {
+	Schema  int                 `json:"schema_version"` // probe.SchemaVersion
 	Results []probe.Result      `json:"results"`
-	Apache  *probe.ApacheVhosts `json:"apache,omitempty"`
+	Apache  *probe.ApacheVhosts `json:"apache"` // null without --apache
+	Nginx   *probe.NginxServers `json:"nginx"`  // null without --nginx
 	Errors  []string            `json:"errors"` // malformed targets, discovery failures
 	OK      bool                `json:"ok"`
+	// Interrupted is true after Ctrl-C: results of targets not finished
+	// have error_class "cancelled".
+	Interrupted bool `json:"interrupted"`
 }
 
 // resolveFlag collects repeated --resolve values.
@@ -42,26 +43,37 @@ func (r *resolveFlag) Set(s string) error {
 }
 
 func runProbe(env *Env, args []string) int {
-	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache] [--ca FILE] [--timeout 5s] [--parallel 16] [--json]\n\n"+
+	fs := newFlags(env, "probe", "[TARGET...] [--hosts-file F] [--resolve name:port:addr] [--apache [--apache-conf FILE]] [--nginx [--nginx-conf FILE]] [--ca|--cacert FILE] [-k] [--timeout 5s] [--budget 15s] [--parallel 16] [--json]\n\n"+
 		"TARGET is host, host:port, https://host[:port], http://host[:port] (cleartext: h2c checks),\n"+
-		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.")
+		"[::1]:8443, or any of these followed by @addr to connect to addr while naming host.\n"+
+		"Exit status: 0 every target ok (warnings allowed), 1 a target failed, 2 usage, 130 interrupted.")
 	hostsFile := fs.String("hosts-file", "", "read targets from `FILE`, one per line, # comments")
 	var resolves resolveFlag
-	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr` (repeatable)")
-	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on its address")
+	fs.Var(&resolves, "resolve", "connect to addr for name:port, as curl `name:port:addr[,addr...]`; name * for every host; the next addr is tried when one refuses (repeatable)")
+	apache := fs.Bool("apache", false, "probe every vhost name found by apache2ctl/apachectl/httpd -S on the address Apache listens on")
+	nginx := fs.Bool("nginx", false, "probe every server_name of nginx -T on its listen addresses")
+	nginxConf := fs.String("nginx-conf", "", "with --nginx: read the configuration `FILE` (passed as -c)")
+	apacheConf := fs.String("apache-conf", "", "with --apache: read the configuration `FILE` (passed as -f; Debian's apache2ctl also honours APACHE_CONFDIR)")
 	caFile := fs.String("ca", "", "verify certificates against the CAs in `FILE` (PEM) instead of the system roots")
+	fs.StringVar(caFile, "cacert", "", "the same as --ca `FILE` (curl's spelling)")
+	var insecure bool
+	fs.BoolVar(&insecure, "k", false, "certificate problems are warnings, not failures (still reported; as curl -k)")
+	fs.BoolVar(&insecure, "insecure", false, "the same as -k")
 	timeout := fs.Duration("timeout", 5*time.Second, "deadline for every network step")
+	budget := fs.Duration("budget", 0, "deadline for all the checks of one target (default 3 × --timeout)")
 	parallel := fs.Int("parallel", 16, "probe at most `N` targets at once")
+	warnDays := fs.Int("warn-days", 30, "warn when a certificate has fewer than `N` days left")
+	noticeDays := fs.Int("notice-days", 60, "note when a certificate has fewer than `N` days left (at least --warn-days)")
 	asJSON := fs.Bool("json", false, "print every check as JSON")
 	rest, code, done := parseFlags(env, fs, args)
 	if done {
 		return code
 	}
-	if *timeout <= 0 || *parallel < 1 {
-		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout and --parallel must be positive")
+	if *timeout <= 0 || *parallel < 1 || *warnDays < 1 || *noticeDays < 1 || *budget < 0 {
+		fmt.Fprintln(env.Stderr, "ipcscope probe: --timeout, --parallel, --warn-days and --notice-days must be positive, --budget not negative")
 		return ExitUsage
 	}
-	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves}
+	opts := probe.Options{Timeout: *timeout, Parallel: *parallel, Resolve: resolves, WarnDays: *warnDays, NoticeDays: *noticeDays, Insecure: insecure, Budget: *budget}
 	if *caFile != "" {
 		pool, err := loadCA(*caFile)
 		if err != nil {
@@ -98,7 +110,7 @@ func runProbe(env *Env, args []string) int {
 	defer stop()
 	var vhosts *probe.ApacheVhosts
 	if *apache {
-		v, err := probe.DiscoverApache(ctx)
+		v, err := probe.DiscoverApache(ctx, probe.ApacheCommandsFor(*apacheConf)...)
 		if err != nil {
 			problems = append(problems, "--apache: "+err.Error())
 		} else {
@@ -106,8 +118,18 @@ func runProbe(env *Env, args []string) int {
 			targets = append(targets, v.Targets()...)
 		}
 	}
+	var nginxServers *probe.NginxServers
+	if *nginx {
+		v, err := probe.DiscoverNginx(ctx, probe.NginxCommandsFor(*nginxConf)...)
+		if err != nil {
+			problems = append(problems, "--nginx: "+err.Error())
+		} else {
+			nginxServers = v
+			targets = append(targets, v.Targets()...)
+		}
+	}
 	if len(targets) == 0 && len(problems) == 0 {
-		fmt.Fprintln(env.Stderr, "ipcscope probe: no targets (give TARGET..., --hosts-file or --apache)")
+		fmt.Fprintln(env.Stderr, "ipcscope probe: no targets (give TARGET..., --hosts-file, --apache or --nginx)")
 		fs.Usage()
 		return ExitUsage
 	}
@@ -115,20 +137,35 @@ func runProbe(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope probe:", p)
 	}
 	if len(targets) == 0 {
-		if *apache && vhosts == nil && len(rest) == 0 && *hostsFile == "" {
+		if (*apache || *nginx) && len(rest) == 0 && *hostsFile == "" {
 			return ExitFail // discovery failed: something asked for failed
 		}
 		return ExitUsage
 	}
 
 	begin := time.Now()
-	results := probe.RunAll(ctx, targets, opts, nil)
-	ok := len(problems) == 0
+	// Large runs stream: rows appear as targets finish (in that order).
+	table := newProbeTable(env.Stdout, targets)
+	var each func(int, probe.Result)
+	stream := !*asJSON && len(targets) > streamAfter
+	if stream {
+		printNginx(env.Stdout, nginxServers)
+		printApache(env.Stdout, vhosts)
+		table.header()
+		each = func(_ int, r probe.Result) {
+			if r.ErrorClass != probe.ClassCancelled || ctx.Err() == nil {
+				table.row(r)
+			}
+		}
+	}
+	results := probe.RunAll(ctx, targets, opts, each)
+	interrupted := ctx.Err() != nil
+	ok := len(problems) == 0 && !interrupted
 	for _, r := range results {
 		ok = ok && r.OK
 	}
 	if *asJSON {
-		out := probeJSON{Results: results, Apache: vhosts, Errors: problems, OK: ok}
+		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Nginx: nginxServers, Errors: problems, OK: ok, Interrupted: interrupted}
 		if out.Errors == nil {
 			out.Errors = []string{}
 		}
@@ -136,13 +173,44 @@ func runProbe(env *Env, args []string) int {
 			return ExitFail
 		}
 	} else {
-		printProbe(env.Stdout, results, vhosts, time.Since(begin))
+		shown := results
+		if interrupted {
+			// Keep what finished; say how much did not.
+			shown = nil
+			for _, r := range results {
+				if r.ErrorClass != probe.ClassCancelled {
+					shown = append(shown, r)
+				}
+			}
+		}
+		if !stream {
+			printNginx(env.Stdout, nginxServers)
+			printApache(env.Stdout, vhosts)
+			table.header()
+			for _, r := range shown {
+				table.row(r)
+			}
+		}
+		table.footer(time.Since(begin))
+		if interrupted {
+			fmt.Fprintf(env.Stdout, "interrupted: %d of %d target(s) finished, %d cancelled\n", len(shown), len(results), len(results)-len(shown))
+		}
 	}
-	if !ok {
+	switch {
+	case interrupted:
+		return exitInterrupted
+	case !ok:
 		return ExitFail
 	}
 	return ExitOK
 }
+
+// streamAfter: with more targets, text rows are printed as they finish.
+const streamAfter = 20
+
+// exitInterrupted is the shell's code for a command ended by SIGINT
+// (128 + 2): Ctrl-C during a probe, with the results so far printed.
+const exitInterrupted = 130
 
 // loadCA reads a PEM bundle.
 func loadCA(path string) (*x509.CertPool, error) {
@@ -152,107 +220,7 @@ func loadCA(path string) (*x509.CertPool, error) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("--ca %s: no PEM certificates found", path)
+		return nil, fmt.Errorf("--ca/--cacert %s: no PEM certificates found", path)
 	}
 	return pool, nil
-}
-
-const tableWidth = 80
-
-// printProbe prints one verdict row per target (wrapped to 80 columns),
-// the problems of failed or warning checks under it, and a footer.
-func printProbe(w io.Writer, results []probe.Result, vhosts *probe.ApacheVhosts, took time.Duration) {
-	if vhosts != nil {
-		for _, p := range vhosts.Ports {
-			fmt.Fprintln(w, clip(fmt.Sprintf("apache %s: default vhost %s (%s), %d vhost(s)",
-				joinAddr(p.Addr, p.Port), p.Default, filepath.Base(p.DefaultSource), len(p.Vhosts)), tableWidth))
-		}
-		fmt.Fprintln(w)
-	}
-	tw := 4
-	for _, r := range results {
-		tw = max(tw, utf8.RuneCountInString(targetLabel(r)))
-	}
-	tw = min(tw, 30)
-	fmt.Fprintf(w, "%-4s %-*s %s\n", "", tw, "TARGET", "VERDICT")
-	failed := 0
-	for _, r := range results {
-		mark := "ok"
-		if !r.OK {
-			mark = "FAIL"
-			failed++
-		}
-		label := targetLabel(r)
-		if utf8.RuneCountInString(label) > tw {
-			fmt.Fprintf(w, "%-4s %s\n", mark, label)
-			mark, label = "", ""
-		}
-		indent := 4 + 1 + tw + 1
-		for i, line := range wrapVerdict(r.Verdict, tableWidth-indent) {
-			if i == 0 {
-				fmt.Fprintf(w, "%-4s %-*s %s\n", mark, tw, label, line)
-			} else {
-				fmt.Fprintf(w, "%*s%s\n", indent, "", line)
-			}
-		}
-		if r.Err != "" {
-			continue // the verdict already says it
-		}
-		for _, c := range r.Checks() {
-			if c.Status == probe.StatusFail || c.Status == probe.StatusWarn {
-				fmt.Fprintln(w, clip("     "+c.Name+": "+c.Summary, tableWidth))
-			}
-		}
-		for _, warn := range r.Warnings {
-			fmt.Fprintln(w, clip("     ! "+warn, tableWidth))
-		}
-	}
-	fmt.Fprintf(w, "\n%d target(s), %d ok, %d failed in %s\n", len(results), len(results)-failed, failed, took.Round(time.Millisecond))
-}
-
-func targetLabel(r probe.Result) string {
-	s := r.Target.HostPort()
-	if r.Target.Scheme == probe.SchemeHTTP {
-		s = "http://" + s
-	}
-	return s
-}
-
-func joinAddr(addr string, port int) string {
-	if strings.Contains(addr, ":") {
-		addr = "[" + addr + "]"
-	}
-	return fmt.Sprintf("%s:%d", addr, port)
-}
-
-// wrapVerdict splits a verdict at " · " so that each line fits width.
-func wrapVerdict(v string, width int) []string {
-	parts := strings.Split(v, " · ")
-	var lines []string
-	cur := ""
-	for _, p := range parts {
-		switch {
-		case cur == "":
-			cur = p
-		case utf8.RuneCountInString(cur+" · "+p) <= width:
-			cur += " · " + p
-		default:
-			lines = append(lines, cur+" ·")
-			cur = p
-		}
-	}
-	lines = append(lines, cur)
-	for i := range lines {
-		lines[i] = clip(lines[i], width)
-	}
-	return lines
-}
-
-// clip shortens s to width runes.
-func clip(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:width-1]) + "…"
 }

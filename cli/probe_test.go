@@ -55,7 +55,7 @@ func TestProbeCLI(t *testing.T) {
 	if code != ExitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
-	for _, want := range []string{"ok   alpha.demo.test:", "SNI ok · default cert same · h2 · HSTS", "no-SNI Host gets 421", "h2c upgrade ok", "3 target(s), 3 ok, 0 failed"} {
+	for _, want := range []string{"ok   alpha.demo.test:", "SNI ok · default cert same · h2 · HSTS", "no-SNI Host gets 421", "h2c upgrade ok", "warn beta.demo.test:", "3 target(s), 2 ok, 1 with warnings, 0 failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -68,7 +68,7 @@ func TestProbeCLI(t *testing.T) {
 
 	// Without --ca the demo certificates do not verify: exit 1.
 	out, _, code = runCLI(append([]string{"probe", target("alpha.demo.test"), "--timeout", "2s"}, resolve("alpha.demo.test")...)...)
-	if code != ExitFail || !strings.Contains(out, "FAIL alpha.demo.test") || !strings.Contains(out, "issuer not trusted") {
+	if code != ExitFail || !strings.Contains(out, "FAIL alpha.demo.test") || !strings.Contains(out, "cert chain incomplete") {
 		t.Errorf("untrusted CA: exit %d\n%s", code, out)
 	}
 
@@ -177,12 +177,25 @@ func TestProbeCLIApache(t *testing.T) {
 	}
 	for _, want := range []string{
 		"apache 127.0.0.1:" + strconv.Itoa(a.TLSPort) + ": default vhost alpha.test (httpd.conf:",
-		"ok   alpha.test:", "ok   www.alpha.test:", "ok   beta.test:", "ok   gamma.test:",
+		"ok   alpha.test:", "ok   www.alpha.test:", "warn beta.test:", "warn gamma.test:",
 		"ok   http://h2c.test:", "ok   http://plain.test:",
-		"6 target(s), 6 ok, 0 failed",
+		"ok   one.wild.test:", "warn two.wild.test:", "ok   three.wild.test:",
+		"apache *:" + strconv.Itoa(a.StarPort) + " (probed at 127.0.0.3): default vhost without ServerName",
+		"ok   127.0.0.3:" + strconv.Itoa(a.StarPort), "warn star.test:",
+		"11 target(s), 7 ok, 4 with warnings, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+
+	// The same configuration named with --apache-conf (passed as -f).
+	t.Setenv("APACHE_ARGUMENTS", "")
+	out2, errOut, code := runCLI("probe", "--apache", "--apache-conf", a.Conf, "--ca", ca, "--timeout", "3s")
+	if code != ExitOK || errOut != "" || !strings.Contains(out2, "11 target(s), 7 ok, 4 with warnings, 0 failed") {
+		t.Errorf("--apache-conf: exit %d, stderr %q\n%s", code, errOut, out2)
+	}
+	if _, errOut, code := runCLI("probe", "--apache", "--apache-conf", filepath.Join(t.TempDir(), "none.conf")); code != ExitFail || !strings.Contains(errOut, "--apache:") {
+		t.Errorf("--apache-conf missing file: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -27,16 +27,25 @@ type ApachePort struct {
 	// Default is the vhost that clients without SNI (or with an unknown
 	// name or Host) reach: the first one declared for this address:port.
 	Default       string        `json:"default"`
-	DefaultSource string        `json:"default_source,omitempty"` // file:line
+	DefaultSource string        `json:"default_source"` // file:line
 	Vhosts        []ApacheVhost `json:"vhosts"`
+	// DefaultNoServerName: the default vhost has no ServerName of its own
+	// (-S prints the global one for it), so it has no name to probe.
+	DefaultNoServerName bool `json:"default_no_server_name"`
+	// ProbeAddr is where the set is probed: Addr, or for "*" the address
+	// Apache listens on for Port (from the kernel's socket table).
+	ProbeAddr string `json:"probe_addr"`
 }
 
 // ApacheVhost is one <VirtualHost>.
 type ApacheVhost struct {
 	Name        string   `json:"name"`
-	Aliases     []string `json:"aliases,omitempty"`
-	WildAliases []string `json:"wild_aliases,omitempty"` // cannot be probed
-	Source      string   `json:"source,omitempty"`       // file:line
+	Aliases     []string `json:"aliases"`
+	WildAliases []string `json:"wild_aliases"` // cannot be probed
+	Source      string   `json:"source"`       // file:line
+	// NoServerName: the <VirtualHost> block sets no ServerName; Name is
+	// then the global ServerName, not this vhost's.
+	NoServerName bool `json:"no_server_name"`
 }
 
 var (
@@ -108,6 +117,7 @@ func ParseApacheS(r io.Reader) (*ApacheVhosts, error) {
 	if len(v.Ports) == 0 {
 		return nil, errors.New("no virtual hosts found in apachectl -S output")
 	}
+	cleanAll(v) // names and paths reach the terminal
 	return v, nil
 }
 
@@ -126,17 +136,29 @@ func (v *ApacheVhosts) port(addr, port string) *ApachePort {
 }
 
 // Targets turns discovered vhosts into targets: every name and alias on
-// its address (wildcard addresses "*" and "_default_" become 127.0.0.1),
-// with the port's default vhost recorded. Port 443 is https, 80 http, any
-// other port is detected (SchemeAuto). Names are deduplicated per port.
+// its address (ProbeAddr when discovery found one; else wildcard
+// addresses "*" and "_default_" become 127.0.0.1), with the port's default
+// vhost recorded. Port 443 is https, 80 http, any other port is detected
+// (SchemeAuto). Names are deduplicated per port. A default vhost without
+// ServerName is probed as the bare address (what clients without a known
+// name get); another vhost without ServerName has no name to be reached
+// by and is left out.
 func (v *ApacheVhosts) Targets() []Target {
 	var out []Target
 	for _, p := range v.Ports {
-		addr := p.Addr
-		if addr == "*" || addr == "_default_" || addr == "0.0.0.0" {
+		addr := p.ProbeAddr
+		switch {
+		case addr != "":
+		case p.Addr == "*" || p.Addr == "_default_" || p.Addr == "0.0.0.0":
 			addr = "127.0.0.1"
-		} else if addr == "::" {
+		case p.Addr == "::":
 			addr = "::1"
+		default:
+			addr = p.Addr
+		}
+		def := strings.ToLower(p.Default)
+		if p.DefaultNoServerName {
+			def = "" // the global ServerName, not the default vhost's
 		}
 		scheme := SchemeAuto
 		switch p.Port {
@@ -147,6 +169,15 @@ func (v *ApacheVhosts) Targets() []Target {
 		}
 		seen := map[string]bool{}
 		for _, vh := range p.Vhosts {
+			if vh.NoServerName {
+				if vh.Source == p.DefaultSource && !seen["@"+addr] {
+					seen["@"+addr] = true
+					t := Target{Scheme: scheme, Host: addr, Port: p.Port, DefaultSource: p.DefaultSource}
+					t.Input = "apache:" + vh.Source + ":" + t.String() + " (default vhost, no ServerName)"
+					out = append(out, t)
+				}
+				continue
+			}
 			for _, n := range append([]string{vh.Name}, vh.Aliases...) {
 				n = strings.ToLower(n)
 				if seen[n] || checkHostname(n) != nil {
@@ -154,7 +185,7 @@ func (v *ApacheVhosts) Targets() []Target {
 				}
 				seen[n] = true
 				t := Target{Scheme: scheme, Host: n, Port: p.Port, Addr: addr,
-					DefaultName: strings.ToLower(p.Default), DefaultSource: p.DefaultSource}
+					DefaultName: def, DefaultSource: p.DefaultSource}
 				if ip, err := parseIP(n); err == nil { // ServerName given as an IP
 					t.Host = ip
 				}
@@ -197,9 +228,26 @@ func DiscoverApache(ctx context.Context, cmd ...[]string) (*ApacheVhosts, error)
 			}
 			return nil, fmt.Errorf("%s: %v", strings.Join(c, " "), perr)
 		}
+		v.resolveLocal()
 		return v, nil
 	}
 	return nil, fmt.Errorf("no Apache control program found (tried %s)", strings.Join(tried, ", "))
+}
+
+// ApacheCommandsFor is ApacheCommands reading the configuration conf
+// ("-f conf", as apache2ctl, apachectl and httpd all pass it on); conf ""
+// gives ApacheCommands. Debian's apache2ctl also honours APACHE_CONFDIR
+// (another /etc/apache2-NAME tree) and APACHE_ARGUMENTS from the
+// environment.
+func ApacheCommandsFor(conf string) [][]string {
+	if conf == "" {
+		return ApacheCommands
+	}
+	var out [][]string
+	for _, c := range ApacheCommands {
+		out = append(out, append(append([]string(nil), c...), "-f", conf))
+	}
+	return out
 }
 
 func lastLine(s string) string {

@@ -131,11 +131,17 @@ func TestApacheE2E(t *testing.T) {
 		if m.NoSNI == nil || m.NoSNI.Status != wantNoSNI {
 			t.Errorf("%s: no SNI + Host: %+v, want %d", name, m.NoSNI, wantNoSNI)
 		}
-		if own == "alpha.test" {
+		switch {
+		case name == "alpha.test":
 			if m.DefaultSNI != nil {
 				t.Errorf("%s is the default vhost: no cross-SNI request expected: %+v", name, m.DefaultSNI)
 			}
-		} else if m.DefaultSNI == nil || m.DefaultSNI.SNI != "alpha.test" || m.DefaultSNI.Status != 421 {
+		case own == "alpha.test":
+			// Same vhost (an alias), same certificate: asked anyway, served.
+			if m.DefaultSNI == nil || m.DefaultSNI.SNI != "alpha.test" || m.DefaultSNI.Status != 200 {
+				t.Errorf("%s: SNI alpha.test + Host: %+v, want 200", name, m.DefaultSNI)
+			}
+		case m.DefaultSNI == nil || m.DefaultSNI.SNI != "alpha.test" || m.DefaultSNI.Status != 421:
 			t.Errorf("%s: SNI alpha.test + Host: %+v, want 421", name, m.DefaultSNI)
 		}
 	}
@@ -164,6 +170,33 @@ func TestApacheE2E(t *testing.T) {
 	if !r.OK || r.Verdict != "cleartext · h2c upgrade off · h2c direct off" {
 		t.Errorf("plain: ok=%v verdict %q", r.OK, r.Verdict)
 	}
+
+	// One wildcard certificate, two TLS setups: cross-SNI 421 although the
+	// default certificate is the target's own (the default vhost's name
+	// comes from discovery, as with --apache).
+	wild := strconv.Itoa(a.WildPort)
+	for name, want := range map[string]int{"two.wild.test": 421, "three.wild.test": 200} {
+		tg, err := ParseTarget("https://" + name + ":" + wild + "@127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.DefaultName = "one.wild.test"
+		r := Run(context.Background(), tg, opts)
+		m := r.Misdirected
+		if !r.OK || r.NoSNI.SameAsSNI == nil || !*r.NoSNI.SameAsSNI || m.DefaultSNI == nil || m.DefaultSNI.SNI != "one.wild.test" || m.DefaultSNI.Status != want {
+			t.Errorf("%s: ok=%v cross-SNI %+v, want %d (verdict %q)", name, r.OK, m.DefaultSNI, want, r.Verdict)
+		}
+		if (want == 421) != strings.Contains(r.Verdict, "cross-SNI 421") {
+			t.Errorf("%s: verdict %q", name, r.Verdict)
+		}
+	}
+
+	// http:// to the TLS port: Apache answers 400 in plain HTTP; not ok.
+	r = run("http://alpha.test:" + tlsPort + "@127.0.0.1")
+	if r.OK || r.FailedStep != StepCleartext || r.Verdict != "cleartext · TLS port: use https://" ||
+		!strings.Contains(r.H2CUpgrade.Error, "plain HTTP got HTTP/1.1 400") {
+		t.Errorf("http:// to Apache's TLS port: ok=%v verdict %q upgrade %+v", r.OK, r.Verdict, r.H2CUpgrade)
+	}
 }
 
 // TestApacheDiscoveryE2E discovers the running server's vhosts with -S and
@@ -177,7 +210,9 @@ func TestApacheDiscoveryE2E(t *testing.T) {
 	tls := strconv.Itoa(a.TLSPort)
 	want := "127.0.0.1:" + tls + " default=alpha.test [alpha.test(www.alpha.test) beta.test gamma.test]\n" +
 		"127.0.0.1:" + strconv.Itoa(a.H2CPort) + " default=h2c.test [h2c.test]\n" +
-		"127.0.0.1:" + strconv.Itoa(a.PlainPort) + " default=plain.test [plain.test]\n"
+		"127.0.0.1:" + strconv.Itoa(a.PlainPort) + " default=plain.test [plain.test]\n" +
+		"127.0.0.1:" + strconv.Itoa(a.WildPort) + " default=one.wild.test [one.wild.test two.wild.test three.wild.test]\n" +
+		"*:" + strconv.Itoa(a.StarPort) + " default=localhost [localhost star.test]\n"
 	if got := v.summary(); got != want {
 		t.Fatalf("discovered\n%s\nwant\n%s", got, want)
 	}
@@ -197,12 +232,43 @@ func TestApacheDiscoveryE2E(t *testing.T) {
 		"gamma.test":     "auto SNI ok · default cert differs (alpha.test)",
 		"h2c.test":       "http cleartext · h2c upgrade ok · h2c direct ok",
 		"plain.test":     "http cleartext · h2c upgrade off · h2c direct off",
+		// Found by --apache: the default vhost is known, so the shared
+		// wildcard does not hide the 421.
+		"one.wild.test":   "auto SNI ok · default cert same · h2",
+		"two.wild.test":   "auto SNI ok · default cert same · ", // then "no-SNI Host gets 421" from 2.4.64 on
+		"three.wild.test": "auto SNI ok · default cert same · h2",
 	} {
 		if !strings.HasPrefix(got[host], prefix) {
 			t.Errorf("%s: %q, want prefix %q", host, got[host], prefix)
 		}
 	}
-	if len(got) != 6 {
-		t.Errorf("probed %d names, want 6: %v", len(got), got)
+	if !strings.Contains(got["two.wild.test"], " · cross-SNI 421 · h2") {
+		t.Errorf("two.wild.test: %q, want cross-SNI 421", got["two.wild.test"])
+	}
+	// "*:port" with only "Listen 127.0.0.3:port": probed there; the
+	// default vhost has no ServerName: probed as the bare address, and
+	// star.test gets no "check which vhost is declared first" warning.
+	star := v.Ports[len(v.Ports)-1]
+	if star.ProbeAddr != "127.0.0.3" || !star.DefaultNoServerName || !star.Vhosts[0].NoServerName || star.Vhosts[1].NoServerName {
+		t.Errorf("*:%d: %+v", a.StarPort, star)
+	}
+	var starResults int
+	for _, r := range rs {
+		if r.Target.Port != a.StarPort {
+			continue
+		}
+		starResults++
+		if r.Addr != "127.0.0.3:"+strconv.Itoa(a.StarPort) || !r.OK || len(r.Warnings) != 0 {
+			t.Errorf("%s: addr %s ok=%v warnings %v verdict %q", r.Target, r.Addr, r.OK, r.Warnings, r.Verdict)
+		}
+		if r.Target.Host == "127.0.0.3" && (r.NoSNI.Cert == nil || r.NoSNI.Cert.DNSNames[0] != "gamma.test") {
+			t.Errorf("default vhost without ServerName: %+v", r.NoSNI)
+		}
+	}
+	if starResults != 2 || got["127.0.0.3"] == "" || got["star.test"] == "" {
+		t.Errorf("*:%d: %d results; %v", a.StarPort, starResults, got)
+	}
+	if len(got) != 11 {
+		t.Errorf("probed %d names, want 11: %v", len(got), got)
 	}
 }

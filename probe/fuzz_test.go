@@ -56,3 +56,24 @@ func FuzzParseApacheS(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseNginxT(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("testdata", "nginx-T-debian.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(b))
+	f.Add("# configuration file /x:\nhttp { server { listen [::1]:443 ssl; server_name 'a b' \"c\\\"d\"; } }")
+	f.Add("# configuration file /x:\nhttp { server { listen 99999; listen unix:/s; listen a.b:1; } }")
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseNginxT(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		for _, tg := range v.Targets() {
+			if tg.Port <= 0 || tg.Port > 65535 {
+				t.Fatalf("target with port %d", tg.Port)
+			}
+		}
+	})
+}

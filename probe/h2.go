@@ -22,6 +22,31 @@ const (
 	userAgent        = "ipcscope-probe"
 )
 
+// errReadCap is returned once a server has sent maxResponseBytes on one
+// connection without completing what was asked.
+var errReadCap = fmt.Errorf("read cap of %d KiB reached: the server sent more than a response head", maxResponseBytes>>10)
+
+// capReader reads at most n bytes, then fails with errReadCap (not EOF:
+// a read cap is not the server closing the connection).
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func capped(r io.Reader) io.Reader { return &capReader{r, maxResponseBytes} }
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, errReadCap
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
+}
+
 // response is what a request learned.
 type response struct {
 	proto    string
@@ -154,7 +179,10 @@ func sniffH1(br *bufio.Reader) error {
 		return err
 	}
 	if bytes.HasPrefix(b, []byte("HTTP/1.")) {
-		line, _ := br.ReadString('\n')
+		line, err := br.ReadString('\n')
+		if err != nil && isTimeout(err) {
+			return err // the status line never ended
+		}
 		return errHTTP1{strings.TrimSpace(line)}
 	}
 	if len(b) < 9 {
@@ -166,6 +194,24 @@ func sniffH1(br *bufio.Reader) error {
 		return notHTTP{b}
 	}
 	return nil
+}
+
+// wholeLine waits until br holds a complete first line (or its buffer is
+// full): bufio hands out a partial line without the error that cut it
+// short, and a slow server's "HTTP/1.1 2" is not a malformed status.
+func wholeLine(br *bufio.Reader) error {
+	for n := 16; ; n *= 2 {
+		n = min(n, br.Size())
+		b, err := br.Peek(n)
+		if bytes.IndexByte(b, '\n') >= 0 || n == br.Size() && len(b) == n {
+			return nil
+		}
+		if err != nil {
+			if len(b) < n {
+				return err
+			}
+		}
+	}
 }
 
 // looksLikeH2 reports whether b starts with an HTTP/2 SETTINGS frame header.
@@ -180,7 +226,7 @@ func h1Request(conn net.Conn, host string) (*response, error) {
 	if _, err := io.WriteString(conn, req); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+	br := bufio.NewReader(capped(conn))
 	hr, err := readH1(br, "HEAD")
 	if err != nil {
 		return nil, err
@@ -192,15 +238,30 @@ func h1Request(conn net.Conn, host string) (*response, error) {
 // garbage first.
 func readH1(br *bufio.Reader, method string) (*http.Response, error) {
 	b, err := br.Peek(5)
-	if err != nil && len(b) == 0 {
-		return nil, err
+	if err != nil && (len(b) == 0 || bytes.HasPrefix([]byte("HTTP/"), b)) {
+		return nil, err // a slow or closing server, not a malformed one
 	}
 	if !bytes.HasPrefix(b, []byte("HTTP/")) {
-		more, _ := br.Peek(9)
+		more, merr := br.Peek(9)
+		if merr != nil && len(more) < 9 && isTimeout(merr) {
+			return nil, merr
+		}
 		if looksLikeH2(more) {
 			return nil, errH2Frames
 		}
 		return nil, notHTTP{more}
 	}
-	return http.ReadResponse(br, &http.Request{Method: method})
+	if err := wholeLine(br); err != nil {
+		return nil, err
+	}
+	// 1xx answers (100 Continue, 103 Early Hints) are not final: the
+	// response follows on the same connection. 101 is final here: it
+	// switches protocols.
+	for range 8 {
+		hr, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil || hr.StatusCode < 100 || hr.StatusCode >= 200 || hr.StatusCode == 101 {
+			return hr, err
+		}
+	}
+	return nil, errors.New("more than 8 informational (1xx) responses")
 }

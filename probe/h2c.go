@@ -34,6 +34,10 @@ const gotH2Frames = "HTTP/2 frames"
 // whether its SETTINGS reach the client before the reset is a race.
 const gotClosed = "closed without an answer"
 
+// gotTLS is HTTPCheck.Got when a cleartext request went to a port that
+// speaks TLS (Apache answers such requests 400, Go and nginx too).
+const gotTLS = "TLS port"
+
 // closedByPeer reports whether err is the server closing or resetting the
 // connection (not a timeout, not a refusal).
 func closedByPeer(err error) bool {
@@ -52,8 +56,14 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	c.Name = "h2c_upgrade"
 	defer func() { c.Duration = time.Since(start) }()
 	conn, err := dial(ctx, addr, opts.timeout())
+	if err != nil && closedByPeer(err) {
+		// Accepted and reset at once: the dial itself may see the reset.
+		c.Check.Status, c.Got = StatusInfo, gotClosed
+		c.Summary = "no HTTP/1.1 answer: the server reset the connection"
+		return c, nil
+	}
 	if err != nil {
-		return failHTTP(c, describe(err, "connect", opts.timeout())), err
+		return failHTTP(c, opts.describe(err, "connect"), classOf(err)), err
 	}
 	defer conn.Close()
 	done := step(ctx, conn, opts.timeout())
@@ -61,9 +71,16 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + userAgent + "\r\nAccept: */*\r\n" +
 		"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: " + http2SettingsHeader() + "\r\n\r\n"
 	if _, err := io.WriteString(conn, req); err != nil {
-		return failHTTP(c, describe(err, "h2c upgrade request", opts.timeout())), err
+		if closedByPeer(err) {
+			// The same as a close seen on reading: which one the client
+			// meets depends only on when the reset arrives.
+			c.Check.Status, c.Got = StatusInfo, gotClosed
+			c.Summary = "no HTTP/1.1 answer: the server closed the connection on the Upgrade request"
+			return c, nil
+		}
+		return failHTTP(c, opts.describe(err, "h2c upgrade request"), classOf(err)), err
 	}
-	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+	br := bufio.NewReader(capped(conn))
 	hr, err := readH1(br, "GET")
 	if errors.Is(err, errH2Frames) {
 		c.Check.Status, c.Got = StatusInfo, gotH2Frames
@@ -76,7 +93,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 		return c, nil
 	}
 	if err != nil {
-		return failHTTP(c, describe(err, "h2c upgrade response", opts.timeout())), err
+		return failHTTP(c, opts.describe(err, "h2c upgrade response"), classOf(err)), err
 	}
 	c.HTTPStatus, c.Server = hr.StatusCode, hr.Header.Get("Server")
 	if hr.StatusCode != 101 || !strings.EqualFold(hr.Header.Get("Upgrade"), "h2c") {
@@ -90,7 +107,7 @@ func h2cUpgradeCheck(ctx context.Context, addr, host string, opts Options) (c *H
 	resp, err := h2Request(conn, br, "http", host, true)
 	c.Got = "101 Switching Protocols"
 	if err != nil {
-		return failHTTP(c, "upgraded (101) but HTTP/2 failed: "+describe(err, "h2c", opts.timeout())), nil
+		return failHTTP(c, "upgraded (101) but HTTP/2 failed: "+opts.describe(err, "h2c"), classOf(err)), nil
 	}
 	fillHTTP(c, resp)
 	c.set(StatusOK, fmt.Sprintf("upgraded: 101, then h2c %d%s", resp.status, settingsNote(resp.settings)))
@@ -105,13 +122,17 @@ func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCh
 	c.Name = "h2c_prior"
 	defer func() { c.Duration = time.Since(start) }()
 	conn, err := dial(ctx, addr, opts.timeout())
+	if err != nil && closedByPeer(err) {
+		c.set(StatusInfo, "no prior knowledge: the server reset the connection")
+		return c
+	}
 	if err != nil {
-		return failHTTP(c, describe(err, "connect", opts.timeout()))
+		return failHTTP(c, opts.describe(err, "connect"), classOf(err))
 	}
 	defer conn.Close()
 	done := step(ctx, conn, opts.timeout())
 	defer done()
-	br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+	br := bufio.NewReader(capped(conn))
 	resp, err := h2Request(conn, br, "http", host, false)
 	var h1 errHTTP1
 	switch {
@@ -131,7 +152,7 @@ func h2cPriorCheck(ctx context.Context, addr, host string, opts Options) *HTTPCh
 		c.set(StatusInfo, "no prior knowledge: connection closed after the preface")
 		return c
 	case err != nil:
-		return failHTTP(c, describe(err, "h2c prior knowledge", opts.timeout()))
+		return failHTTP(c, opts.describe(err, "h2c prior knowledge"), classOf(err))
 	}
 	fillHTTP(c, resp)
 	c.set(StatusOK, fmt.Sprintf("h2c %d%s", resp.status, settingsNote(resp.settings)))
@@ -144,8 +165,9 @@ func (c *Check) set(s Status, summary string) {
 	c.Summary = summary
 }
 
-func failHTTP(c *HTTPCheck, msg string) *HTTPCheck {
+func failHTTP(c *HTTPCheck, msg, class string) *HTTPCheck {
 	c.Check.Status = StatusFail
+	c.ErrorClass = class
 	c.Error = msg
 	c.Summary = msg
 	return c

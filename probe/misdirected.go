@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -15,8 +14,9 @@ func request(ctx context.Context, conn *tls.Conn, host string, opts Options) (*r
 	defer conn.Close()
 	done := step(ctx, conn, opts.timeout())
 	defer done()
+	host = bracket(host) // an IPv6 literal in :authority and Host is [::1]
 	if conn.ConnectionState().NegotiatedProtocol == "h2" {
-		br := bufio.NewReader(io.LimitReader(conn, maxResponseBytes))
+		br := bufio.NewReader(capped(conn))
 		return h2Request(conn, br, "https", host, false)
 	}
 	return h1Request(conn, host)
@@ -27,7 +27,7 @@ func hostRequest(ctx context.Context, conn *tls.Conn, sni, name string, opts Opt
 	hr := &HostRequest{SNI: sni, Host: name}
 	resp, err := request(ctx, conn, name, opts)
 	if err != nil {
-		hr.Error = describe(err, "request", opts.timeout())
+		hr.Error, hr.ErrorClass = opts.describe(err, "request"), classOf(err)
 		hr.Meaning = "no answer: " + hr.Error
 		return hr
 	}
@@ -70,8 +70,8 @@ func misdirectedCheck(ctx context.Context, addr, name, defaultName string, noSNI
 	if defaultName != "" && defaultName != name {
 		conn, err := handshake(ctx, addr, defaultName, opts.timeout())
 		if err != nil {
-			e := describe(err, "TLS handshake", opts.timeout())
-			m.DefaultSNI = &HostRequest{SNI: defaultName, Host: name, Error: e, Meaning: "no answer: " + e}
+			e := opts.describe(err, "TLS handshake")
+			m.DefaultSNI = &HostRequest{SNI: defaultName, Host: name, Error: e, ErrorClass: classOf(err), Meaning: "no answer: " + e}
 		} else {
 			m.DefaultSNI = hostRequest(ctx, conn, defaultName, name, opts)
 		}

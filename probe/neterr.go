@@ -50,8 +50,11 @@ func plaintextHTTP(err error) bool {
 func connLevel(err error) bool {
 	var rh tls.RecordHeaderError
 	var op *net.OpError
+	// A reset seen by the dial itself (accepted, then reset at once) is
+	// the same answer as a reset during the handshake: which of the two
+	// the client meets is timing, and the verdict must not depend on it.
 	return isTimeout(err) || errors.Is(err, context.Canceled) || errors.As(err, &rh) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.As(err, &op) && op.Op == "dial"
+		errors.As(err, &op) && op.Op == "dial" && !closedByPeer(err)
 }
 
 // describe turns a network or TLS error into one readable line; what names
@@ -83,6 +86,8 @@ func describe(err error, what string, timeout time.Duration) string {
 		return "not TLS: server sent " + quoteBytes(rh.RecordHeader[:])
 	case errors.As(err, &alert):
 		return fmt.Sprintf("%s: server sent TLS alert %q", what, alert.Error())
+	case errors.Is(err, errReadCap):
+		return fmt.Sprintf("%s during %s", errReadCap.Error(), what)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Sprintf("connection closed by the server during %s", what)
 	case errors.Is(err, syscall.ECONNRESET):
@@ -115,7 +120,7 @@ func quoteBytes(b []byte) string {
 	return sb.String()
 }
 
-// oneLine keeps the first line of s, at most 200 characters.
+// oneLine keeps the first line of s, at most 200 bytes, made safe to print.
 func oneLine(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
@@ -123,5 +128,68 @@ func oneLine(s string) string {
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
-	return s
+	return Clean(s)
+}
+
+// Error classes (Result.ErrorClass, Check.ErrorClass): what kind of
+// failure, for scripts; the messages say it in words.
+const (
+	ClassNone          = ""
+	ClassInvalidTarget = "invalid_target"
+	ClassResolve       = "resolve"
+	ClassRefused       = "refused"
+	ClassUnreachable   = "unreachable"
+	ClassTimeout       = "timeout"
+	ClassReset         = "reset"  // connection reset (RST) by the server
+	ClassClosed        = "closed" // closed (FIN) by the server before answering
+	ClassReadCap       = "read_cap"
+	ClassCancelled     = "cancelled"
+	ClassTLSAlert      = "tls_alert"
+	ClassNotTLS        = "not_tls"
+	ClassTLS           = "tls"      // another handshake failure
+	ClassProtocol      = "protocol" // malformed HTTP, GOAWAY, stream reset, not HTTP
+	ClassCertificate   = "certificate"
+	ClassRevoked       = "revoked"
+	ClassTLSPort       = "tls_port"  // http:// to a port that speaks TLS
+	ClassNoAnswer      = "no_answer" // cleartext: every connection closed or reset
+)
+
+// classOf classifies a network, TLS or protocol error.
+func classOf(err error) string {
+	var (
+		rh    tls.RecordHeaderError
+		dns   *net.DNSError
+		alert tls.AlertError
+		op    *net.OpError
+	)
+	switch {
+	case err == nil:
+		return ClassNone
+	case errors.Is(err, context.Canceled):
+		return ClassCancelled
+	case errors.As(err, &dns):
+		return ClassResolve
+	case isTimeout(err):
+		return ClassTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassRefused
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return ClassUnreachable
+	case errors.Is(err, errReadCap):
+		return ClassReadCap
+	case errors.As(err, &rh):
+		return ClassNotTLS
+	case errors.As(err, &alert):
+		return ClassTLSAlert
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return ClassReset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return ClassClosed
+	case errors.As(err, &op) && op.Op == "remote error":
+		return ClassTLSAlert
+	}
+	if strings.Contains(err.Error(), "tls:") {
+		return ClassTLS
+	}
+	return ClassProtocol
 }

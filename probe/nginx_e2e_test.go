@@ -57,13 +57,20 @@ func nginxVersion(t *testing.T) [3]int {
 // every port accepts connections. A port taken meanwhile is retried.
 func startNginx(t *testing.T, conf string, ports ...string) *nginxServer {
 	t.Helper()
+	return startNginxFiles(t, conf, nil, ports...)
+}
+
+// startNginxFiles is startNginx with more files written into the
+// directory first (name → content), for templates that name them.
+func startNginxFiles(t *testing.T, conf string, files map[string][]byte, ports ...string) *nginxServer {
+	t.Helper()
 	if _, err := os.Stat(nginxBin); err != nil {
 		needE2E(t, fmt.Errorf("nginx not installed (apt-get install nginx; nginx-light depends on it): %v", err))
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		var n *nginxServer
-		n, err = tryStartNginx(t, conf, ports)
+		n, err = tryStartNginx(t, conf, ports, files)
 		if err == nil {
 			return n
 		}
@@ -75,7 +82,7 @@ func startNginx(t *testing.T, conf string, ports ...string) *nginxServer {
 	return nil
 }
 
-func tryStartNginx(t *testing.T, conf string, portNames []string) (*nginxServer, error) {
+func tryStartNginx(t *testing.T, conf string, portNames []string, files map[string][]byte) (*nginxServer, error) {
 	dir := t.TempDir()
 	// Workers run as nobody when the master is root: let them traverse.
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -102,6 +109,11 @@ func tryStartNginx(t *testing.T, conf string, portNames []string) (*nginxServer,
 			return nil, err
 		}
 		n.Certs[name] = cp
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return nil, err
+		}
 	}
 	var lns []net.Listener
 	for _, p := range portNames {
@@ -286,6 +298,11 @@ func TestNginxFirstServerE2E(t *testing.T) {
 	r = n.run(t, "https://127.0.0.1:"+port)
 	if !r.OK || r.TLS.Status != StatusSkipped || r.NoSNI.Cert == nil || r.NoSNI.Cert.SHA256 != alphaFP {
 		t.Errorf("IP target: %+v / %+v", r.TLS, r.NoSNI)
+	}
+	// http:// to the TLS port: nginx answers 400 in plain HTTP; not ok.
+	r = n.run(t, "http://alpha.test:"+port+"@127.0.0.1")
+	if r.OK || r.Verdict != "cleartext · TLS port: use https://" || !strings.Contains(r.H2CUpgrade.Error, "plain HTTP got HTTP/1.1 400") {
+		t.Errorf("http:// to nginx's TLS port: ok=%v verdict %q upgrade %+v", r.OK, r.Verdict, r.H2CUpgrade)
 	}
 	n.waitAccessLog(t, "-|alpha.test|127.0.0.1|HTTP/1.1||200")
 	n.waitAccessLog(t, "other.test|alpha.test|other.test|HTTP/1.1||200")

@@ -131,10 +131,11 @@ func TestSNIDefaultCertAnd421(t *testing.T) {
 		t.Errorf("beta verdict %q, want %q", b.Verdict, want)
 	}
 
-	// gamma shares alpha's certificate: no 421 either way.
+	// gamma shares alpha's certificate and TLS setup: asked both ways, no 421.
 	g := probeAt(t, at("gamma.test", s), pool, 2*time.Second, 5*time.Second)
-	if !*g.NoSNI.SameAsSNI || g.Misdirected.NoSNI.Status != 200 || g.Misdirected.DefaultSNI != nil {
-		t.Errorf("gamma: %+v %+v", g.NoSNI, g.Misdirected.NoSNI)
+	if !*g.NoSNI.SameAsSNI || g.Misdirected.NoSNI.Status != 200 || g.Misdirected.DefaultSNI == nil ||
+		g.Misdirected.DefaultSNI.SNI != "alpha.test" || g.Misdirected.DefaultSNI.Status != 200 {
+		t.Errorf("gamma: %+v %+v %+v", g.NoSNI, g.Misdirected.NoSNI, g.Misdirected.DefaultSNI)
 	}
 
 	// Without the 421 policy (nginx-like), no-SNI + Host beta is served.

@@ -25,6 +25,51 @@ type Options struct {
 	Parallel int
 	// Resolver looks names up; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+	// WarnDays: a certificate with fewer days left is a warning; 0 means
+	// 30 (testssl.sh's threshold). NoticeDays: fewer days left is noted;
+	// 0 means 60. Neither fails the target; an expired certificate does.
+	WarnDays, NoticeDays int
+	// Budget bounds the whole probe of one target (Timeout bounds each
+	// step, and a target takes up to about ten steps); 0 means 3 × Timeout.
+	// Checks still running when it ends fail, saying so.
+	Budget time.Duration
+
+	budgetEnd time.Time // set by Run
+
+	// Insecure (curl -k) still verifies and reports every certificate
+	// problem, but as a warning: it does not fail the target. A revoked
+	// OCSP staple still does.
+	Insecure bool
+}
+
+func (o Options) budget() time.Duration {
+	if o.Budget <= 0 {
+		return 3 * o.timeout()
+	}
+	return o.Budget
+}
+
+// describe is the package's describe with this probe's step timeout, and
+// names the per-target budget when that is what ran out.
+func (o Options) describe(err error, what string) string {
+	if isTimeout(err) && !o.budgetEnd.IsZero() && !time.Now().Before(o.budgetEnd.Add(-10*time.Millisecond)) {
+		return fmt.Sprintf("the target's time budget of %s ran out (during %s)", o.budget(), what)
+	}
+	return describe(err, what, o.timeout())
+}
+
+func (o Options) warnDays() int {
+	if o.WarnDays <= 0 {
+		return 30
+	}
+	return o.WarnDays
+}
+
+func (o Options) noticeDays() int {
+	if o.NoticeDays <= 0 {
+		return max(60, o.warnDays())
+	}
+	return max(o.NoticeDays, o.warnDays())
 }
 
 func (o Options) timeout() time.Duration {
@@ -39,42 +84,61 @@ func (o Options) timeout() time.Duration {
 // cancelling ctx stops the probe promptly.
 func Run(ctx context.Context, t Target, opts Options) (r Result) {
 	start := time.Now()
+	opts.budgetEnd = start.Add(opts.budget())
+	ctx, cancel := context.WithDeadline(ctx, opts.budgetEnd)
+	defer cancel()
 	t = ApplyResolve(t, opts.Resolve)
-	r = Result{Target: t}
+	r = Result{Target: t, Expiry: ExpiryNone, OCSP: OCSPNone, insecure: opts.Insecure}
 	if !t.IsIP() {
 		r.Name = t.Host
 	}
 	defer func() {
 		r.Duration = time.Since(start)
+		cleanAll(&r) // before the verdict, which quotes the checks
+		judge(&r)
 		r.Verdict = verdict(&r)
 	}()
 	if t.Host == "" || t.Port < 1 || t.Port > 65535 {
-		r.Err = "invalid target (use ParseTarget)"
+		r.fail(StepTarget, "invalid target (use ParseTarget)", ClassInvalidTarget)
 		return r
 	}
-	ip, err := resolve(ctx, &r, opts)
+	ips, err := resolve(ctx, &r, opts)
 	if err != nil {
-		r.Err = describe(err, "resolve", opts.timeout())
+		r.fail(StepResolve, opts.describe(err, "resolve"), classOf(err))
 		return r
 	}
-	r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
-	switch t.Scheme {
-	case SchemeHTTP:
-		runCleartext(ctx, &r, opts)
-	default:
-		runTLS(ctx, &r, opts)
+	// Like curl: when an address cannot be connected to, try the next one.
+	for i, ip := range ips {
+		r.Addr = net.JoinHostPort(ip, strconv.Itoa(t.Port))
+		switch t.Scheme {
+		case SchemeHTTP:
+			runCleartext(ctx, &r, opts)
+		default:
+			runTLS(ctx, &r, opts)
+		}
+		if r.FailedStep != StepConnect || i == len(ips)-1 || ctx.Err() != nil {
+			break
+		}
+		tried := append(r.Tried, r.Addr+": "+r.Err)
+		r = Result{Target: r.Target, Name: r.Name, Resolved: r.Resolved, Tried: tried, Expiry: ExpiryNone, OCSP: OCSPNone, insecure: opts.Insecure}
+	}
+	if r.FailedStep == StepConnect && r.Addr != "" && !strings.Contains(r.Err, r.Addr) {
+		r.Err += " (" + r.Addr + ")" // say where: discovery may have picked the address
+	}
+	if len(r.Tried) > 0 && r.Err == "" {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d other address(es) could not be connected to: %s", len(r.Tried), strings.Join(r.Tried, "; ")))
 	}
 	return r
 }
 
-// resolve returns the address to connect to.
-func resolve(ctx context.Context, r *Result, opts Options) (string, error) {
+// resolve returns the addresses to connect to, in order.
+func resolve(ctx context.Context, r *Result, opts Options) ([]string, error) {
 	t := r.Target
 	if t.Addr != "" {
-		return t.Addr, nil
+		return append([]string{t.Addr}, t.MoreAddrs...), nil
 	}
 	if t.IsIP() {
-		return t.Host, nil
+		return []string{t.Host}, nil
 	}
 	res := opts.Resolver
 	if res == nil {
@@ -84,15 +148,15 @@ func resolve(ctx context.Context, r *Result, opts Options) (string, error) {
 	defer cancel()
 	addrs, err := res.LookupIPAddr(ctx, t.Host)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, a := range addrs {
 		r.Resolved = append(r.Resolved, a.IP.String())
 	}
 	if len(r.Resolved) == 0 {
-		return "", fmt.Errorf("resolve %s: no addresses", t.Host)
+		return nil, fmt.Errorf("resolve %s: no addresses", t.Host)
 	}
-	return r.Resolved[0], nil
+	return r.Resolved, nil
 }
 
 // runTLS runs checks 1, 2, 3, 6 and 7 on an https (or auto) target.
@@ -113,7 +177,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 			return
 		}
 		if err != nil && connLevel(err) {
-			r.Err = r.TLS.Error
+			r.fail(netStep(err, StepTLS), r.TLS.Error, classOf(err))
 			return
 		}
 	} else {
@@ -129,7 +193,7 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	r.NoSNI = noSNI
 	if err != nil {
 		if name == "" && connLevel(err) {
-			r.Err = noSNI.Error
+			r.fail(netStep(err, StepTLS), noSNI.Error, classOf(err))
 			return
 		}
 		if name != "" {
@@ -155,10 +219,10 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 		}
 	}
 	if name != "" {
-		// Only ask with the default vhost's SNI when it serves another certificate.
-		if noSNI.SameAsSNI != nil && *noSNI.SameAsSNI {
-			defaultName = ""
-		}
+		// Ask with the default vhost's SNI even when it serves the same
+		// certificate: vhosts sharing a wildcard but differing in
+		// SSLProtocol or SSLVerifyClient answer 421, and that is exactly
+		// where browsers reuse a connection across names.
 		r.Misdirected = misdirectedCheck(ctx, r.Addr, name, defaultName, nsConn, opts)
 	}
 	if r.H2 != nil && r.H2.HSTS != "" {
@@ -168,8 +232,40 @@ func runTLS(ctx context.Context, r *Result, opts Options) {
 	if name == "" {
 		main = r.NoSNI
 	}
-	// An IP target has no name to be valid for: answering is enough.
-	r.OK = main.Cert != nil && (main.Verified || name == "")
+	if main.Cert != nil {
+		r.LegacyTLS = legacyCheck(ctx, r.Addr, name, opts)
+		if len(r.LegacyTLS) > 0 {
+			r.Warnings = append(r.Warnings, legacyWarning(r.LegacyTLS))
+		}
+	}
+	gradeExpiry(r, main, opts)
+	if st := main.Staple.Status; st != "" {
+		r.OCSP = st
+	}
+}
+
+// gradeExpiry sets DaysLeft and Expiry from the main certificate, and
+// marks its check as a warning below WarnDays.
+func gradeExpiry(r *Result, c *TLSCheck, opts Options) {
+	if c == nil || c.Cert == nil {
+		return
+	}
+	d := c.Cert.DaysLeft
+	r.DaysLeft = d
+	switch {
+	case d < 0:
+		r.Expiry = ExpiryExpired
+	case d < opts.warnDays():
+		r.Expiry = ExpiryWarn
+		if c.Status == StatusOK || c.Status == StatusInfo {
+			c.Status = StatusWarn
+		}
+		c.Summary += fmt.Sprintf("; expires in %dd (< %dd)", d, opts.warnDays())
+	case d < opts.noticeDays():
+		r.Expiry = ExpirySoon
+	default:
+		r.Expiry = ExpiryOK
+	}
 }
 
 // noSNIInfo rewrites the no-SNI summary to say what it means, and adds the
@@ -238,11 +334,11 @@ func httpCheck(ctx context.Context, conn *tls.Conn, host string, opts Options) *
 	resp, err := request(ctx, conn, host, opts)
 	c.Duration = time.Since(start)
 	if err != nil {
-		what := "request"
+		what := "HTTP/1.1 request"
 		if alpn == "h2" {
 			what = "h2 request"
 		}
-		return failHTTP(c, describe(err, what, opts.timeout()))
+		return failHTTP(c, opts.describe(err, what), classOf(err))
 	}
 	fillHTTP(c, resp)
 	if alpn == "h2" {
@@ -276,11 +372,34 @@ func runCleartext(ctx context.Context, r *Result, opts Options) {
 	var err error
 	r.H2CUpgrade, err = h2cUpgradeCheck(ctx, r.Addr, host, opts)
 	if err != nil && connLevel(err) {
-		r.Err = r.H2CUpgrade.Error
+		r.fail(netStep(err, StepCleartext), r.H2CUpgrade.Error, classOf(err))
 		return
 	}
 	r.H2CPrior = h2cPriorCheck(ctx, r.Addr, host, opts)
-	r.OK = r.H2CUpgrade.Status != StatusFail || r.H2CPrior.Status != StatusFail
+	if u := r.H2CUpgrade; u.HTTPStatus == 400 || !cleartextAnswered(r) {
+		// Plain HTTP to a TLS port gets 400 (or a close): say so, instead
+		// of calling a 400 an answer.
+		if conn, err := handshake(ctx, r.Addr, "", opts.timeout()); err == nil {
+			v := tls.VersionName(conn.ConnectionState().Version)
+			conn.Close()
+			got := "HTTP/1.1 " + strconv.Itoa(u.HTTPStatus)
+			if u.HTTPStatus == 0 {
+				got = "no answer"
+			}
+			c := &HTTPCheck{Check: u.Check, Proto: u.Proto, HTTPStatus: u.HTTPStatus, Server: u.Server, Got: gotTLS}
+			failHTTP(c, fmt.Sprintf("this port speaks TLS (%s completed; plain HTTP got %s): probe https://%s", v, got, r.Target.HostPort()), ClassTLSPort)
+			r.H2CUpgrade = c
+		}
+	}
+}
+
+// cleartextAnswered reports whether either cleartext check got an HTTP
+// answer: an HTTP/1.x status line, HTTP/2 frames or an h2c response. A
+// port that closes or resets every connection answered nothing.
+func cleartextAnswered(r *Result) bool {
+	u, p := r.H2CUpgrade, r.H2CPrior
+	return u != nil && (u.HTTPStatus > 0 || u.Got == gotH2Frames || u.Status == StatusOK) ||
+		p != nil && (p.Status == StatusOK || p.Got != "")
 }
 
 // RunAll probes targets with at most opts.Parallel at a time and returns
@@ -295,8 +414,20 @@ func RunAll(ctx context.Context, targets []Target, opts Options, each func(i int
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for i, t := range targets {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			// Interrupted: what has not started is not started.
+			out[i] = Result{Target: t, Err: "not probed: cancelled", FailedStep: StepTarget, ErrorClass: ClassCancelled,
+				Verdict: "error: not probed: cancelled", Expiry: ExpiryNone, OCSP: OCSPNone}
+			if each != nil {
+				each(i, out[i])
+			}
+			continue
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // Schemes of a Target.
@@ -21,16 +23,19 @@ const (
 // Target is one host to probe: a name (or IP literal) and a port, and
 // optionally the address to connect to instead of resolving the name.
 type Target struct {
-	Input  string `json:"input"`          // as given by the user
-	Scheme string `json:"scheme"`         // SchemeHTTPS, SchemeHTTP or SchemeAuto
-	Host   string `json:"host"`           // DNS name or IP literal, without brackets
-	Port   int    `json:"port"`           // 1..65535
-	Addr   string `json:"addr,omitempty"` // IP to connect to (from --resolve or host@addr); empty: resolve Host
+	Input  string `json:"input"`  // as given by the user
+	Scheme string `json:"scheme"` // SchemeHTTPS, SchemeHTTP or SchemeAuto
+	Host   string `json:"host"`   // DNS name or IP literal, without brackets
+	Port   int    `json:"port"`   // 1..65535
+	Addr   string `json:"addr"`   // IP to connect to (from --resolve or host@addr); empty: resolve Host
+	// MoreAddrs are the further addresses of a --resolve entry, tried in
+	// order when Addr cannot be connected to.
+	MoreAddrs []string `json:"more_addrs"`
 	// DefaultName is the vhost a client without SNI is expected to reach
 	// on this address and port (Apache discovery fills it in).
-	DefaultName string `json:"default_name,omitempty"`
+	DefaultName string `json:"default_name"`
 	// DefaultSource says where DefaultName comes from (file:line).
-	DefaultSource string `json:"default_source,omitempty"`
+	DefaultSource string `json:"default_source"`
 }
 
 // IsIP reports whether the target names an IP literal (no SNI is sent then).
@@ -113,6 +118,8 @@ func ParseTarget(s string) (Target, error) {
 	}
 	if ip, err := parseIP(host); err == nil {
 		host = ip
+	} else if host, err = toASCII(host); err != nil {
+		return t, fmt.Errorf("target %q: %v", in, err)
 	} else if err := checkHostname(host); err != nil {
 		return t, fmt.Errorf("target %q: %v", in, err)
 	} else {
@@ -195,6 +202,28 @@ func parseIP(s string) (string, error) {
 	return a.String(), nil
 }
 
+// toASCII converts a name with U-labels ("bücher.example") to the
+// A-labels sent in SNI, Host and DNS ("xn--bcher-kva.example"), with the
+// IDNA2008 lookup profile (UTS #46, non-transitional) as curl does.
+// ASCII names are returned as they are.
+func toASCII(host string) (string, error) {
+	ascii := true
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return host, nil
+	}
+	a, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return "", fmt.Errorf("host %q is not a valid international name: %v", host, err)
+	}
+	return a, nil
+}
+
 // checkHostname accepts DNS names (letters, digits, '-', '_', dots).
 func checkHostname(h string) error {
 	name := strings.TrimSuffix(h, ".")
@@ -230,15 +259,19 @@ type Resolve struct {
 }
 
 // ParseResolve parses "name:port:addr[,addr...]" exactly as curl's
-// --resolve (a leading '+' is accepted; IPv6 addresses may be bracketed).
+// --resolve (a leading '+' is accepted; IPv6 addresses may be bracketed;
+// name "*" stands for every host).
 func ParseResolve(s string) (Resolve, error) {
 	in := strings.TrimPrefix(strings.TrimSpace(s), "+")
 	parts := strings.SplitN(in, ":", 3)
 	if len(parts) != 3 {
 		return Resolve{}, fmt.Errorf("--resolve %q: want name:port:addr", s)
 	}
-	host := strings.ToLower(strings.TrimSuffix(parts[0], "."))
-	if err := checkHostname(host); err != nil {
+	host, err := toASCII(strings.ToLower(strings.TrimSuffix(parts[0], ".")))
+	if err != nil {
+		return Resolve{}, fmt.Errorf("--resolve %q: %v", s, err)
+	}
+	if err := checkHostname(host); err != nil && host != "*" {
 		return Resolve{}, fmt.Errorf("--resolve %q: %v", s, err)
 	}
 	port, err := parsePort(parts[1])
@@ -256,16 +289,25 @@ func ParseResolve(s string) (Resolve, error) {
 	return r, nil
 }
 
-// ApplyResolve sets t.Addr from the first entry matching t's host and port,
-// unless t already has an address.
+// ApplyResolve sets t.Addr (and MoreAddrs) from the first entry matching
+// t's host and port, unless t already has an address. An entry for host
+// "*" matches every host on its port (curl's "*:443:addr"); entries for
+// the host itself win over it.
 func ApplyResolve(t Target, rs []Resolve) Target {
 	if t.Addr != "" {
 		return t
 	}
-	for _, r := range rs {
-		if strings.EqualFold(r.Host, t.Host) && r.Port == t.Port && len(r.Addrs) > 0 {
-			t.Addr = r.Addrs[0]
-			return t
+	for _, wild := range []bool{false, true} {
+		for _, r := range rs {
+			match := strings.EqualFold(r.Host, t.Host)
+			if wild {
+				match = r.Host == "*"
+			}
+			if match && r.Port == t.Port && len(r.Addrs) > 0 {
+				t.Addr = r.Addrs[0]
+				t.MoreAddrs = append([]string(nil), r.Addrs[1:]...)
+				return t
+			}
 		}
 	}
 	return t

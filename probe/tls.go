@@ -45,7 +45,7 @@ func handshake(ctx context.Context, addr, sni string, timeout time.Duration) (*t
 // returned open (nil on failure) so that a request can follow on it.
 func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (*TLSCheck, *tls.Conn, error) {
 	start := time.Now()
-	c := &TLSCheck{SNI: sni, VerifyName: verifyName}
+	c := &TLSCheck{SNI: sni, VerifyName: verifyName, Staple: OCSPInfo{Status: OCSPNone}}
 	c.Name = "tls"
 	if sni == "" {
 		c.Name = "tls_no_sni"
@@ -54,7 +54,8 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 	c.Duration = time.Since(start)
 	if err != nil {
 		c.Status = StatusFail
-		c.Error = describe(err, "TLS handshake", opts.timeout())
+		c.Error = opts.describe(err, "TLS handshake")
+		c.ErrorClass = classOf(err)
 		c.Summary = c.Error
 		return c, nil, err
 	}
@@ -66,7 +67,7 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 	c.OCSP = len(cs.OCSPResponse) > 0
 	if len(cs.PeerCertificates) == 0 {
 		c.Status = StatusFail
-		c.Error = "server sent no certificate"
+		c.Error, c.ErrorClass = "server sent no certificate", ClassTLS
 		c.Summary = c.Error
 		return c, conn, nil
 	}
@@ -85,7 +86,24 @@ func tlsCheck(ctx context.Context, addr, sni, verifyName string, opts Options) (
 		c.Summary += ", valid for " + verifyName
 	} else {
 		c.Status = StatusFail
+		c.ErrorClass = ClassCertificate
 		c.Summary += ", " + c.VerifyErr
+		if opts.Insecure {
+			c.Status = StatusWarn
+			c.Summary += " (ignored: --insecure)"
+		}
+	}
+	c.Staple = parseStaple(cs.OCSPResponse, cs.PeerCertificates, opts.Roots, time.Now())
+	if n := ocspNote(c.Staple); n != "" {
+		c.Summary += "; " + n
+	}
+	switch c.Staple.Status {
+	case OCSPRevoked:
+		c.Status = StatusFail
+	case OCSPUnknown, OCSPInvalid:
+		if c.Status == StatusOK {
+			c.Status = StatusWarn
+		}
 	}
 	return c, conn, nil
 }
@@ -182,7 +200,7 @@ func verify(chain []*x509.Certificate, name string, roots *x509.CertPool, now ti
 		case errors.As(err, &ua) && bytes.Equal(leaf.RawIssuer, leaf.RawSubject):
 			problems = append(problems, "self-signed, not trusted")
 		case errors.As(err, &ua):
-			problems = append(problems, "issuer not trusted ("+leaf.Issuer.CommonName+")")
+			problems = append(problems, untrusted(chain))
 		case errors.As(err, &inv) && inv.Reason == x509.Expired:
 			// the leaf's expiry is already reported; a chain certificate
 			// out of its own window at the same time is not worth a second line
@@ -191,6 +209,29 @@ func verify(chain []*x509.Certificate, name string, roots *x509.CertPool, now ti
 		}
 	}
 	return problems
+}
+
+// untrusted explains an unknown authority the way openssl and testssl.sh
+// do: follow the chain the server sent as far as each certificate signs
+// the previous one, and say where it stops.
+func untrusted(chain []*x509.Certificate) string {
+	end := chain[0]
+	for _, c := range chain[1:] {
+		if end.CheckSignatureFrom(c) != nil {
+			break
+		}
+		end = c
+	}
+	switch {
+	case end == chain[0]:
+		// openssl: "unable to verify the first certificate"; testssl:
+		// "chain incomplete". The issuer may be an intermediate the server
+		// should send, or a CA the client does not trust (--ca).
+		return fmt.Sprintf("chain incomplete (missing intermediate): the server sent only the leaf, and its issuer %q is not a trusted root", end.Issuer.CommonName)
+	case bytes.Equal(end.RawIssuer, end.RawSubject):
+		return fmt.Sprintf("issuer not trusted: the chain ends at the root %q, which is not trusted", end.Subject.CommonName)
+	}
+	return fmt.Sprintf("issuer not trusted: the chain ends at %q, issued by %q, which is not a trusted root", end.Subject.CommonName, end.Issuer.CommonName)
 }
 
 // shortVerify condenses verification problems for a verdict line.
@@ -208,6 +249,8 @@ func shortVerify(c *TLSCheck) string {
 	}
 	if strings.Contains(e, "self-signed") {
 		s = append(s, "self-signed")
+	} else if strings.Contains(e, "chain incomplete") {
+		s = append(s, "chain incomplete")
 	} else if strings.Contains(e, "not trusted") || strings.Contains(e, "chain:") {
 		s = append(s, "untrusted")
 	}

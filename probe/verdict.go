@@ -17,6 +17,12 @@ func verdict(r *Result) string {
 	var p []string
 	if r.Target.Scheme == SchemeHTTP {
 		p = append(p, "cleartext")
+		if u := r.H2CUpgrade; u != nil && u.Got == gotTLS {
+			return joinDot(append(p, "TLS port: use https://"))
+		}
+		if u, pk := r.H2CUpgrade, r.H2CPrior; u != nil && pk != nil && !cleartextAnswered(r) && u.Status != StatusFail && pk.Status != StatusFail {
+			return joinDot(append(p, "no HTTP answer: every connection closed or reset"))
+		}
 		if u := r.H2CUpgrade; u != nil && u.Status == StatusInfo && (u.Got == gotH2Frames ||
 			u.Got == gotClosed && r.H2CPrior != nil && r.H2CPrior.Status == StatusOK) {
 			// Not just "upgrade off": HTTP/1.1 clients get frames back here,
@@ -36,8 +42,26 @@ func verdict(r *Result) string {
 		p = append(p, "TLS failed: "+r.TLS.Error)
 	case r.TLS.Verified:
 		p = append(p, "SNI ok")
+	case r.insecure:
+		p = append(p, "cert "+shortVerify(r.TLS)+" (-k)")
 	default:
 		p = append(p, "cert "+shortVerify(r.TLS))
+	}
+	switch r.OCSP {
+	case OCSPRevoked:
+		p = append(p, "REVOKED (OCSP)")
+	case OCSPGood:
+		p = append(p, "OCSP good")
+	case OCSPUnknown:
+		p = append(p, "OCSP unknown")
+	case OCSPInvalid:
+		p = append(p, "OCSP staple invalid")
+	}
+	switch r.Expiry {
+	case ExpiryWarn:
+		p = append(p, fmt.Sprintf("expiring: %dd left", r.DaysLeft))
+	case ExpirySoon:
+		p = append(p, fmt.Sprintf("%dd left", r.DaysLeft))
 	}
 	if c := r.NoSNI; c != nil {
 		switch {
@@ -62,6 +86,9 @@ func verdict(r *Result) string {
 		if m.DefaultSNI != nil && m.DefaultSNI.Status == 421 {
 			p = append(p, "cross-SNI 421")
 		}
+		if m.Status == StatusFail && (r.H2 == nil || r.H2.Status != StatusFail) {
+			p = append(p, "Host check failed")
+		}
 	}
 	if h := r.H2; h != nil {
 		switch {
@@ -70,11 +97,23 @@ func verdict(r *Result) string {
 		case h.Status == StatusInfo:
 			p = append(p, "no h2")
 		default:
-			p = append(p, "request failed")
+			// Which request failed; the check's Error says why.
+			tc := r.TLS
+			if r.Name == "" {
+				tc = r.NoSNI
+			}
+			what := "HTTP/1.1"
+			if tc != nil && tc.ALPN == "h2" {
+				what = "h2"
+			}
+			p = append(p, what+" request failed")
 		}
 	}
 	if r.HSTS != "" {
 		p = append(p, "HSTS")
+	}
+	if len(r.LegacyTLS) > 0 {
+		p = append(p, strings.Join(r.LegacyTLS, "+")+" accepted")
 	}
 	if len(r.Warnings) > 0 {
 		p = append(p, fmt.Sprintf("%d warning(s)", len(r.Warnings)))

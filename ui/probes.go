@@ -129,13 +129,16 @@ func probeStatus(r *probe.Result) string {
 
 // probeCells renders one probe row as status word and text (pure).
 func probeCells(r *probeRow, spin string) (status, text string) {
+	// probe.Run hands out escaped strings already; Clean again because a
+	// ProbeFunc need not be probe.Run, and a terminal must never get a raw
+	// control byte from a server.
 	switch {
 	case r.running:
-		return spin + " ...", r.target.String() + " probing"
+		return spin + " ...", probe.Clean(r.target.String()) + " probing"
 	case r.result == nil:
-		return "-", r.target.String() + " not probed yet (p)"
+		return "-", probe.Clean(r.target.String()) + " not probed yet (p)"
 	default:
-		return probeStatus(r.result), r.result.Summary()
+		return probeStatus(r.result), probe.Clean(r.result.Summary())
 	}
 }
 

@@ -49,11 +49,18 @@ func FindApache() (bin, modDir string, err error) {
 // alias www.alpha.test, HSTS), beta.test and gamma.test ("Protocols
 // http/1.1") on TLSPort, each with its own self-signed certificate;
 // h2c.test on H2CPort (h2c Upgrade and prior knowledge); plain.test on
-// PlainPort (HTTP/1.1 only).
+// PlainPort (HTTP/1.1 only); on WildPort one, two and three.wild.test
+// share one wildcard certificate (*.wild.test), two with another
+// SSLProtocol (so Apache answers 421 across one and two); StarPort has
+// "<VirtualHost *:StarPort>" but "Listen 127.0.0.3:StarPort" only, its
+// first (default) vhost without ServerName like Debian's default-ssl.conf
+// (gamma's certificate), then star.test.
 type Apache struct {
 	Bin, Conf, Dir              string
 	TLSPort, H2CPort, PlainPort int
-	// Certs maps alpha.test, beta.test, gamma.test to their certificate PEM.
+	WildPort, StarPort          int
+	// Certs maps alpha.test, beta.test, gamma.test and *.wild.test to their
+	// certificate PEM.
 	Certs map[string][]byte
 	cmd   *exec.Cmd
 	exit  chan error
@@ -113,7 +120,7 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		return nil, err
 	}
 	a = &Apache{Bin: bin, Dir: dir, Conf: filepath.Join(dir, "httpd.conf"), Certs: map[string][]byte{}}
-	for _, n := range []string{"alpha.test", "beta.test", "gamma.test"} {
+	for _, n := range []string{"alpha.test", "beta.test", "gamma.test", "*.wild.test", "star.test"} {
 		names := []string{n}
 		if n == "alpha.test" {
 			names = append(names, "www.alpha.test")
@@ -126,7 +133,7 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		if err != nil {
 			return nil, err
 		}
-		base := filepath.Join(dir, strings.TrimSuffix(n, ".test"))
+		base := filepath.Join(dir, strings.TrimSuffix(strings.TrimPrefix(n, "*."), ".test"))
 		if err := os.WriteFile(base+".crt", cp, 0o644); err != nil {
 			return nil, err
 		}
@@ -135,17 +142,17 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		}
 		a.Certs[n] = cp
 	}
-	ports, err := freePorts(3)
+	ports, err := freePorts(5)
 	if err != nil {
 		return nil, err
 	}
-	a.TLSPort, a.H2CPort, a.PlainPort = ports[0], ports[1], ports[2]
+	a.TLSPort, a.H2CPort, a.PlainPort, a.WildPort, a.StarPort = ports[0], ports[1], ports[2], ports[3], ports[4]
 	data := struct {
-		Dir                         string
-		Modules                     []module
-		User, Group                 string
-		TLSPort, H2CPort, PlainPort int
-	}{Dir: dir, TLSPort: a.TLSPort, H2CPort: a.H2CPort, PlainPort: a.PlainPort}
+		Dir                                             string
+		Modules                                         []module
+		User, Group                                     string
+		TLSPort, H2CPort, PlainPort, WildPort, StarPort int
+	}{Dir: dir, TLSPort: a.TLSPort, H2CPort: a.H2CPort, PlainPort: a.PlainPort, WildPort: a.WildPort, StarPort: a.StarPort}
 	for _, m := range []string{"mpm_event", "authz_core", "dir", "ssl", "http2", "headers", "socache_shmcb"} {
 		data.Modules = append(data.Modules, module{m + "_module", filepath.Join(modDir, "mod_"+m+".so")})
 	}
@@ -171,8 +178,12 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 	go func() { a.exit <- a.cmd.Wait() }()
 	deadline := time.Now().Add(15 * time.Second)
 	for _, p := range ports {
+		host := "127.0.0.1"
+		if p == a.StarPort {
+			host = "127.0.0.3"
+		}
 		for {
-			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), 200*time.Millisecond)
+			c, err := net.DialTimeout("tcp", fmt.Sprintf("%s:%d", host, p), 200*time.Millisecond)
 			if err == nil {
 				c.Close()
 				break
@@ -185,7 +196,7 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 			}
 			if time.Now().After(deadline) {
 				a.Close()
-				return nil, fmt.Errorf("apache did not listen on 127.0.0.1:%d within 15s", p)
+				return nil, fmt.Errorf("apache did not listen on %s:%d within 15s", host, p)
 			}
 		}
 	}

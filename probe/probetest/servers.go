@@ -58,3 +58,14 @@ func RefusedAddr() (string, error) { return servers.RefusedAddr() }
 
 // StartDemo starts the demo's suite of loopback servers.
 func StartDemo() (*Demo, error) { return servers.StartSuite() }
+
+// OCSP statuses for CA.Staple.
+const (
+	OCSPGood    = servers.OCSPGood
+	OCSPRevoked = servers.OCSPRevoked
+	OCSPUnknown = servers.OCSPUnknown
+)
+
+// WithChain returns c serving also the given CA certificates after the
+// leaf (servers.WithChain).
+func WithChain(c tls.Certificate, cas ...*CA) tls.Certificate { return servers.WithChain(c, cas...) }

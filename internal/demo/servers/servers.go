@@ -38,6 +38,19 @@ type Site struct {
 	Names []string        // names the site answers to; Names[0] is its label
 	Cert  tls.Certificate // certificate served for those names
 	HSTS  string          // Strict-Transport-Security value, if any
+	// TLSGroup names the site's TLS setup for Misdirected: sites with the
+	// same certificate but different groups (as Apache vhosts differing in
+	// SSLProtocol or SSLVerifyClient) refuse each other's requests with
+	// 421. Empty: the certificate decides.
+	TLSGroup string
+}
+
+// setup is what Misdirected compares.
+func (s *Site) setup() string {
+	if s.TLSGroup != "" {
+		return s.TLSGroup
+	}
+	return fmt.Sprintf("cert %p", s.Cert.Leaf)
 }
 
 // TLSOptions configure StartTLS.
@@ -50,8 +63,12 @@ type TLSOptions struct {
 	// Misdirected answers 421 when the Host's site serves another
 	// certificate than the one the connection was made with (no SNI: the
 	// default's), like Apache >= 2.4.64 with SSLVHostSNIPolicy secure.
-	// Certificates are compared by their Leaf pointer.
+	// Sites are compared by TLSGroup, else by their certificate's Leaf pointer.
 	Misdirected bool
+	// MinVersion and MaxVersion bound the TLS versions served (0: Go's
+	// defaults, TLS 1.2 to 1.3); a MinVersion below 1.2 also enables the
+	// CBC cipher suites that TLS 1.0 and 1.1 need.
+	MinVersion, MaxVersion uint16
 }
 
 // StartTLS starts an HTTPS server choosing the certificate by SNI.
@@ -91,7 +108,7 @@ func StartTLS(o TLSOptions) (*Server, error) {
 		if site.HSTS != "" {
 			w.Header().Set("Strict-Transport-Security", site.HSTS)
 		}
-		if o.Misdirected && r.TLS != nil && siteFor(r.TLS.ServerName).Cert.Leaf != site.Cert.Leaf {
+		if o.Misdirected && r.TLS != nil && siteFor(r.TLS.ServerName).setup() != site.setup() {
 			http.Error(w, "misdirected", http.StatusMisdirectedRequest)
 			return
 		}
@@ -103,11 +120,19 @@ func StartTLS(o TLSOptions) (*Server, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          quietLog(),
 		TLSConfig: &tls.Config{
+			MinVersion: o.MinVersion,
+			MaxVersion: o.MaxVersion,
 			NextProtos: next,
 			GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 				return &siteFor(h.ServerName).Cert, nil
 			},
 		},
+	}
+	if o.MinVersion != 0 && o.MinVersion < tls.VersionTLS12 {
+		for _, c := range tls.CipherSuites() {
+			srv.TLSConfig.CipherSuites = append(srv.TLSConfig.CipherSuites, c.ID)
+		}
+		srv.TLSConfig.CipherSuites = append(srv.TLSConfig.CipherSuites, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA)
 	}
 	go srv.ServeTLS(ln, "", "")
 	return &Server{Addr: ln.Addr().String(), Port: port, close: func() { srv.Close() }}, nil
@@ -240,3 +265,7 @@ func (t *track) closeAll() {
 	}
 	t.conns = nil
 }
+
+// StartRaw starts a server on 127.0.0.1 that hands each connection to
+// handle (for hand-written hostile servers in tests).
+func StartRaw(handle func(net.Conn)) (*Server, error) { return startRaw(handle) }
