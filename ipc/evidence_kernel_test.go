@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -406,5 +407,25 @@ func TestRenamedApacheIsStillApache(t *testing.T) {
 	wantOutcome(t, ipc.Remove(s, ipc.RemoveOptions{AuditLog: auditPath(t)}), ipc.Refused, "")
 	if s := find(t, snap, old); s.Verdict == ipc.Orphan {
 		t.Logf("the older leak beside it: %s by %s", s.Verdict, s.Rule)
+	}
+}
+
+// A service of another user that holds CAP_IPC_OWNER may open any set,
+// whatever its mode: it counts as one that could use it.
+func TestCapIPCOwnerProcessIsAHolder(t *testing.T) {
+	needRoot(t)
+	id, _ := orphanSet(t)
+	wantVerdict(t, find(t, scan(t), id), ipc.Orphan)
+	withCap := func(c *exec.Cmd) {
+		if c.SysProcAttr == nil {
+			c.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		c.SysProcAttr.AmbientCaps = []uintptr{unix.CAP_IPC_OWNER}
+	}
+	svc := ipctest.StartT(t, "hold", ipctest.AsUser(4343, 4343), withCap)
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+	if s.Rule != ipc.RuleHolders || !strings.Contains(strings.Join(s.Reasons, " "), "4343") {
+		t.Fatalf("rule %s reasons %q (service %d)", s.Rule, s.Reasons, svc.PID)
 	}
 }

@@ -21,7 +21,8 @@ import (
 // group or creator group and the group bits allow reading or altering,
 // and as other when the other bits do. Root's CAP_IPC_OWNER, which opens
 // every set, is not counted unless root is owner or creator: otherwise
-// nothing would ever be an orphan. ipcscope itself is not counted.
+// nothing would ever be an orphan; a process of another user that holds
+// CAP_IPC_OWNER is. ipcscope itself is not counted.
 
 // holderKey is what the answer depends on.
 type holderKey struct {
@@ -39,8 +40,13 @@ func keyOf(s *Set) holderKey {
 	return holderKey{mode: s.Perms & 0o777, uid: s.UID, gid: s.GID, cuid: s.CUID, cgid: s.CGID}
 }
 
-// admits reports whether the permissions in k let p in, and how.
+// admits reports whether the permissions in k let p in, and how. A
+// process that is not root but holds CAP_IPC_OWNER (given to a service on
+// purpose) is let into every set.
 func (k holderKey) admits(p *Process) (bool, string) {
+	if p.IPCOwner && !hasUID(p, 0) {
+		return true, "CAP_IPC_OWNER"
+	}
 	for _, u := range p.UIDs {
 		if u == k.uid || u == k.cuid {
 			return true, "owner"

@@ -19,6 +19,9 @@ type Process struct {
 	GIDs  [4]int // real, effective, saved, filesystem
 	// Groups are the supplementary groups (the Groups: line of status).
 	Groups []int
+	// IPCOwner is true when CAP_IPC_OWNER is in the permitted set: the
+	// process may open every set, whatever its mode.
+	IPCOwner bool
 	Start  time.Time // when it started (1/100 s resolution)
 	IPCNS  uint64    // inode of its IPC namespace; 0 if unreadable
 	// Kernel is true for kernel threads: PF_KTHREAD in the flags of
@@ -167,6 +170,7 @@ func readProcess(root string, pid int, btime time.Time, buf *[]byte) (*Process, 
 		return nil, err
 	}
 	p.Groups = parseStatusGroups(b)
+	p.IPCOwner = statusHasCap(b, capIPCOwner)
 	if link, err := os.Readlink(dir + "/ns/ipc"); err == nil {
 		p.IPCNS = ParseNSLink(link)
 	}
@@ -256,4 +260,22 @@ func parseStatusGroups(b []byte) []int {
 		}
 	}
 	return out
+}
+
+// capIPCOwner is CAP_IPC_OWNER's bit (include/uapi/linux/capability.h).
+const capIPCOwner = 15
+
+// statusHasCap reports whether the CapPrm line of /proc/PID/status (hex)
+// has capability bit c.
+func statusHasCap(b []byte, c uint) bool {
+	i := bytes.Index(b, []byte("\nCapPrm:"))
+	if i < 0 {
+		return false
+	}
+	line := b[i+8:]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	v, err := strconv.ParseUint(string(bytes.TrimSpace(line)), 16, 64)
+	return err == nil && v&(1<<c) != 0
 }

@@ -158,6 +158,7 @@ func TestJudgeRules(t *testing.T) {
 			s.Key, s.Perms, s.GID = 0x5100, 0o660, 50
 			return s
 		}(), nil, []*Process{staffer}, false, nil, nil, Stale, RuleHolders, "user deploy (job)"},
+		{"a service with CAP_IPC_OWNER is let into every set", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{func() *Process { p := proc(800, 2000, "ipc-daemon", early); p.IPCOwner = true; return p }()}, false, nil, nil, Stale, RuleHolders, "user php (ipc-daemon)"},
 		{"keyed 0600 set, group member not let in", func() Set { s := plainSet(33, Semaphore{PID: 100}); s.Key, s.GID = 0x5100, 50; return s }(), nil, []*Process{staffer}, false, nil, nil, Orphan, RuleNoHolders, "no process"},
 
 		// Apache's sets.
