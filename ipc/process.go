@@ -22,8 +22,8 @@ type Process struct {
 	// IPCOwner is true when CAP_IPC_OWNER is in the permitted set: the
 	// process may open every set, whatever its mode.
 	IPCOwner bool
-	Start  time.Time // when it started (1/100 s resolution)
-	IPCNS  uint64    // inode of its IPC namespace; 0 if unreadable
+	Start    time.Time // when it started (1/100 s resolution)
+	IPCNS    uint64    // inode of its IPC namespace; 0 if unreadable
 	// Kernel is true for kernel threads: PF_KTHREAD in the flags of
 	// /proc/PID/stat, nothing else (inside a container PID 2 and its
 	// children are ordinary processes). They use no System V IPC, so their
