@@ -217,6 +217,7 @@ func TestApacheEndToEnd(t *testing.T) {
 type apacheE2E struct {
 	dir      string // server root, world-readable so that www-data can serve from it
 	conf     *template.Template
+	ssl      map[string]any // SSLPort, SSLCert, SSLKey: mod_ssl with a session cache (empty: none)
 	uid      int
 	limits   [4]int // SEMMSL SEMMNS SEMOPM SEMMNI at the start
 	started  int
@@ -420,7 +421,7 @@ func (ae *apacheE2E) start(t *testing.T) *httpd {
 	h.conf = filepath.Join(ae.dir, "conf", fmt.Sprintf("httpd-%d.conf", h.n))
 	h.errorLog = filepath.Join(ae.dir, "logs", fmt.Sprintf("error-%d.log", h.n))
 	var conf bytes.Buffer
-	err := ae.conf.Execute(&conf, map[string]any{
+	vars := map[string]any{
 		"ServerRoot":   ae.dir,
 		"DocumentRoot": filepath.Join(ae.dir, "htdocs"),
 		"PidFile":      filepath.Join(ae.dir, "run", "httpd.pid"),
@@ -430,7 +431,12 @@ func (ae *apacheE2E) start(t *testing.T) *httpd {
 		"Modules":      apacheModules,
 		"Port":         h.port,
 		"Port2":        freePort(t),
-	})
+		"SSLPort":      0,
+	}
+	for k, v := range ae.ssl {
+		vars[k] = v
+	}
+	err := ae.conf.Execute(&conf, vars)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -166,14 +166,20 @@ func TestJudgeRules(t *testing.T) {
 		{"Apache's set, no Apache, php-fpm and nginx as www-data", apacheSet(early, Semaphore{PID: 100}), nil, []*Process{sshd, fpmMaster, fpmWorker, nginxWorker}, false, nil, nil, Orphan, RuleApacheGone, "no Apache runs in this IPC namespace"},
 		{"Apache's set names the User's source", apacheSet(early, Semaphore{PID: 100}), nil, nil, false, nil, nil, Orphan, RuleApacheGone, "/etc/apache2/envvars"},
 		// Issue 8 case 1: the root parent alive, every child just killed.
-		{"running Apache parent, children killed, its own set", apacheSet(parentStart, Semaphore{PID: 501}), nil, []*Process{parent}, false, nil, nil, Live, RuleApacheInstance, "after the running Apache PID 500 started"},
+		{"running Apache parent, children killed, its own set", apacheSet(parentStart, Semaphore{PID: 501}), nil, []*Process{parent}, false, nil, nil, Live, RuleApacheInstance, "after the running Apache PID 500 was launched"},
 		{"running Apache parent, children killed, older set", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{parent}, false, nil, nil, Stale, RuleApacheClock, "by the clock only"},
 		// Issue 8 case 8: a new Apache beside old leaks.
-		{"running Apache, its own set with a dead child operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Live, RuleApacheInstance, "made with or after the sets of the running Apache PID 500 (set 7"},
+		{"running Apache, its own set with a dead child operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Live, RuleApacheInstance, "made in the same start as the sets of the running Apache PID 500 (set 7"},
 		{"running Apache, a dead instance's set", apacheSet(early, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
-		// A crash and a quick restart (systemd Restart=): the leak is only
-		// seconds older than the new instance's sets.
-		{"quick restart: a leak 4 s before the new start", apacheSet(parentStart.Add(-4*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		// Within the launch window before the start: the launcher's own
+		// sets (mod_ssl's session cache) are there; kept.
+		{"a set 20 s before the start: the launcher's", apacheSet(parentStart.Add(-20*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "was launched"},
+		{"a set 40 s before the start, first start's set in use", apacheSet(parentStart.Add(-40*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		// A graceful restart 10 minutes after the start: the live sets
+		// are the new generation's; mod_ssl's session-cache mutex of the
+		// first start, its last user a child of the old generation, stays.
+		{"graceful: the first start's set with a dead operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{graceful(own, parentStart.Add(10*time.Minute))}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "was launched"},
+		{"graceful: an older leak, clock not checked", apacheSet(early, Semaphore{PID: 90}), []Set{graceful(own, parentStart.Add(10*time.Minute))}, []*Process{parent, kid}, false, nil, nil, Stale, RuleApacheClock, "date from a graceful restart"},
 		{"quick restart: a set of the same burst, 1 s before the anchor", apacheSet(parentStart.Add(-time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
 		{"clock stepped 1 s forward: the burst still counts", apacheSet(parentStart.Add(-time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{shifted(parent, time.Second), shifted(kid, time.Second)}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
 		{"running Apache, a set made after it (graceful)", apacheSet(t0, Semaphore{PID: 500}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleOperator, "PID 500 (apache2)"},
@@ -222,6 +228,13 @@ func TestJudgeRules(t *testing.T) {
 }
 
 func child(p, parent *Process) *Process { p.PPID = parent.PID; return p }
+
+// graceful is s made anew at t (a graceful restart's set).
+func graceful(s Set, t time.Time) Set {
+	s.CTime, s.OTime = Unix(t.Unix()), Unix(t.Unix())
+	s.ID = 9
+	return s
+}
 
 // shifted is p as a stepped clock shows it: every start time moves.
 func shifted(p *Process, d time.Duration) *Process {
