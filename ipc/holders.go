@@ -116,6 +116,27 @@ func (env *judgeEnv) computeHolders(k holderKey, keyed bool) holderFacts {
 			in = append(in, p)
 		}
 	}
+	if len(in) == 0 {
+		// Before calling it unused: the other threads of multi-threaded
+		// processes, which may run as another user or sit in this
+		// namespace while their main thread does not.
+		self := selfPID()
+		for _, p := range env.multi {
+			if p.PID == self {
+				continue
+			}
+			for _, t := range env.threads.of(p) {
+				q := t.asProcess(p)
+				if q.IPCNS != 0 && env.ns != 0 && q.IPCNS != env.ns {
+					continue
+				}
+				if ok, _ := k.admits(q); ok {
+					in = append(in, q)
+					break
+				}
+			}
+		}
+	}
 	f := holderFacts{n: len(in)}
 	mode := Perms(k.mode).String()
 	if len(in) == 0 {

@@ -59,7 +59,7 @@ func operators(s *Set, env *judgeEnv, a *arena) []Operator {
 			op.State, op.Comm = OpZombie, p.Comm
 		case p.Kernel:
 			op.State, op.Comm = OpReused, p.Comm+", a kernel thread"
-		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns:
+		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns && !env.threadInNS(p):
 			op.State, op.Comm = OpReused, p.Comm+", in another IPC namespace"
 		case !last.IsZero() && p.Start.After(last.Add(StartSlack)):
 			// A PID that exists, is no zombie, is in the set's namespace

@@ -22,8 +22,12 @@ type Process struct {
 	// IPCOwner is true when CAP_IPC_OWNER is in the permitted set: the
 	// process may open every set, whatever its mode.
 	IPCOwner bool
-	Start    time.Time // when it started (1/100 s resolution)
-	IPCNS    uint64    // inode of its IPC namespace; 0 if unreadable
+	// Threads is the number of its threads still running (status's
+	// Threads:); threads can have their own credentials and IPC
+	// namespace (see threads.go).
+	Threads int
+	Start   time.Time // when it started (1/100 s resolution)
+	IPCNS   uint64    // inode of its IPC namespace; 0 if unreadable
 	// Kernel is true for kernel threads: PF_KTHREAD in the flags of
 	// /proc/PID/stat, nothing else (inside a container PID 2 and its
 	// children are ordinary processes). They use no System V IPC, so their
@@ -36,7 +40,10 @@ type Process struct {
 const pfKthread = 0x00200000
 
 // Zombie reports whether the process has exited and waits to be reaped.
-func (p *Process) Zombie() bool { return p.State == 'Z' || p.State == 'X' }
+// A main thread that exited with its other threads running (pthread_exit
+// in main) shows as a zombie too, with Threads: 2 or more: that process
+// lives.
+func (p *Process) Zombie() bool { return (p.State == 'Z' || p.State == 'X') && p.Threads <= 1 }
 
 // ProcTable is the process table read once per scan.
 type ProcTable struct {
@@ -171,6 +178,7 @@ func readProcess(root string, pid int, btime time.Time, buf *[]byte) (*Process, 
 	}
 	p.Groups = parseStatusGroups(b)
 	p.IPCOwner = statusHasCap(b, capIPCOwner)
+	p.Threads = statusInt(b, "\nThreads:")
 	if link, err := os.Readlink(dir + "/ns/ipc"); err == nil {
 		p.IPCNS = ParseNSLink(link)
 	}
@@ -278,4 +286,18 @@ func statusHasCap(b []byte, c uint) bool {
 	}
 	v, err := strconv.ParseUint(string(bytes.TrimSpace(line)), 16, 64)
 	return err == nil && v&(1<<c) != 0
+}
+
+// statusInt reads one number after tag in /proc/PID/status (0 if absent).
+func statusInt(b []byte, tag string) int {
+	i := bytes.Index(b, []byte(tag))
+	if i < 0 {
+		return 0
+	}
+	line := b[i+len(tag):]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	v, _ := strconv.Atoi(string(bytes.TrimSpace(line)))
+	return v
 }

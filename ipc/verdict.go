@@ -53,7 +53,11 @@ type judgeEnv struct {
 	// nsProcs are the live processes in the sets' IPC namespace (or whose
 	// namespace could not be read), without kernel threads, zombies and
 	// ipcscope itself.
-	nsProcs     []*Process
+	nsProcs []*Process
+	// multi are the live multi-threaded processes of any namespace,
+	// whose other threads are read when a set would be called unused.
+	multi       []*Process
+	threads     threadCache
 	procRoot    string
 	apache      *apacheFacts
 	holderCache map[holderKey]holderFacts
@@ -76,10 +80,15 @@ func envFrom(procs *ProcTable, ns uint64, n *names, allVisible bool, whyNot stri
 		if p.IPCNS == 0 || ns == 0 || p.IPCNS == ns {
 			env.nsProcs = append(env.nsProcs, p)
 		}
+		if p.Threads > 1 {
+			env.multi = append(env.multi, p)
+		}
 	}
+	sort.Slice(env.multi, func(i, j int) bool { return env.multi[i].PID < env.multi[j].PID })
 	sort.Slice(env.nsProcs, func(i, j int) bool { return env.nsProcs[i].PID < env.nsProcs[j].PID })
 	env.apache = learnApache(env.nsProcs, procs.ByPID, confRoot, n)
 	env.procRoot = procRoot
+	env.threads.root = procRoot
 	return env
 }
 

@@ -353,3 +353,43 @@ func TestOperatorsGroupSemaphoresByPID(t *testing.T) {
 		}
 	}
 }
+
+// The red team's a03: a main thread that exited (pthread_exit in main)
+// shows as a zombie while its other threads run: the process lives.
+func TestZombieLeaderWithThreadsLives(t *testing.T) {
+	p := proc(100, 1000, "app", t0.Add(-time.Hour))
+	p.State, p.Threads = 'Z', 2
+	if p.Zombie() {
+		t.Fatal("a zombie main thread with a live thread taken for a dead process")
+	}
+	p.Threads = 1
+	if !p.Zombie() {
+		t.Fatal("a real zombie not taken for one")
+	}
+}
+
+// The red team's a27 and a05: threads with their own credentials or IPC
+// namespace keep a set from being unused.
+func TestThreadsCount(t *testing.T) {
+	early := t0.Add(-time.Hour)
+	for _, c := range []struct {
+		name   string
+		thread thread
+		want   Verdict
+	}{
+		{"a thread runs as the owner", thread{UIDs: [4]int{1000, 1000, 1000, 1000}, GIDs: [4]int{2000, 2000, 2000, 2000}, IPCNS: ns}, Stale},
+		{"a thread of the owner in another namespace", thread{UIDs: [4]int{1000, 1000, 1000, 1000}, IPCNS: ns + 1}, Orphan},
+		{"a thread of another user", thread{UIDs: [4]int{3000, 3000, 3000, 3000}, IPCNS: ns}, Orphan},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			main := proc(700, 2000, "samba", early) // its main thread runs as uid 2000
+			main.Threads = 2
+			env := envFrom(table(proc(1, 0, "init", early), main), ns, testNames, true, "", true, t.TempDir(), t.TempDir())
+			env.threads.by = map[int][]thread{700: {c.thread}}
+			s := plainSet(1000, Semaphore{PID: 99})
+			if v, _, why := verdictOf(s, env, nil); v != c.want {
+				t.Fatalf("verdict %s (%s), want %s", v, why, c.want)
+			}
+		})
+	}
+}
