@@ -22,6 +22,9 @@ type Process struct {
 	// IPCOwner is true when CAP_IPC_OWNER is in the permitted set: the
 	// process may open every set, whatever its mode.
 	IPCOwner bool
+	// Unknown is true for a process that is there but whose status could
+	// not be read or parsed: it may use any set.
+	Unknown bool
 	// Threads is the number of its threads still running (status's
 	// Threads:); threads can have their own credentials and IPC
 	// namespace (see threads.go).
@@ -82,12 +85,17 @@ func ReadProcTable(root string) (*ProcTable, error) {
 			continue
 		}
 		p, err := readProcess(root, pid, btime, &buf)
+		if err != nil && !os.IsNotExist(err) && p == nil {
+			// It is there but cannot be read or parsed (a bind mount
+			// over its /proc entry, an odd kernel): a process we know
+			// nothing of, which may use any set (Unknown).
+			p = &Process{PID: pid, Comm: "?", State: 'S', Unknown: true, UIDs: [4]int{-1, -1, -1, -1}, GIDs: [4]int{-1, -1, -1, -1}}
+		}
 		if err != nil {
-			// It exited while we read, or we may not read it: it is
-			// not in the table, which only makes verdicts more careful
-			// for its uid (see judge), never less.
+			// Gone while we read it: not in the table.
 			if !os.IsNotExist(err) {
-				t.Warnings = append(t.Warnings, fmt.Sprintf("process %d: %v", pid, err))
+				t.Warnings = append(t.Warnings, fmt.Sprintf("process %d: %v (counted as a process that may use any set)", pid, err))
+				t.add(p)
 			}
 			continue
 		}
@@ -166,15 +174,22 @@ func readProcess(root string, pid int, btime time.Time, buf *[]byte) (*Process, 
 		// Most of a server's processes: skipping them halves the read.
 		return p, nil
 	}
+	unknown := func(err error) (*Process, error) {
+		p.Unknown, p.UIDs, p.GIDs = true, [4]int{-1, -1, -1, -1}, [4]int{-1, -1, -1, -1}
+		return p, err
+	}
 	b, err = readInto(dir+"/status", buf)
 	if err != nil {
-		return nil, err
+		if os.IsNotExist(err) {
+			return nil, err
+		}
+		return unknown(err)
 	}
 	if p.UIDs, err = parseStatusIDs(b, "\nUid:"); err != nil {
-		return nil, err
+		return unknown(err)
 	}
 	if p.GIDs, err = parseStatusIDs(b, "\nGid:"); err != nil {
-		return nil, err
+		return unknown(err)
 	}
 	p.Groups = parseStatusGroups(b)
 	p.IPCOwner = statusHasCap(b, capIPCOwner)

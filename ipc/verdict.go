@@ -29,6 +29,7 @@ const (
 	RuleApacheClock    Rule = "apache-clock-only"      // stale: older than a running Apache by the clock only
 	RuleHolders        Rule = "holders"                // stale: processes its permissions let in still run
 	RuleNoHolders      Rule = "no-holders"             // orphan: nothing that could use it runs
+	RuleKeyed          Rule = "keyed"                  // stale: nothing that could use it runs, but its key lets a later process find it again
 )
 
 // judgeEnv is everything a verdict depends on besides the set itself.
@@ -245,13 +246,22 @@ func decide(s *Set, env *judgeEnv, a *arena) {
 	}
 	h := env.holders(s)
 	reasons = append(reasons, h.reason)
-	if h.n > 0 {
+	switch {
+	case h.n > 0:
 		s.Verdict, s.Rule = Stale, RuleHolders
-	} else {
+	case s.Key != 0:
+		// A key is there to be found again: by the next run of a cron
+		// job, the next start of its program, which then expects the
+		// value it left (a counter, a limit). Nothing shows it is gone.
+		s.Verdict, s.Rule = Stale, RuleKeyed
+		reasons = append(reasons, keyedReason)
+	default:
 		s.Verdict, s.Rule = Orphan, RuleNoHolders
 	}
 	s.Reasons = reasons
 }
+
+const keyedReason = "but its key lets a process started later (the next run of a cron job, the next start of its program) find it again and expect the values it holds; remove it by hand (ipcscope clean --include-stale --id N) if you know its program is gone"
 
 // commSummary says "apache2 ×5, rotatelogs" for a list of processes.
 func commSummary(procs []*Process) string {

@@ -151,15 +151,15 @@ func TestJudgeRules(t *testing.T) {
 			return s
 		}(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
 		// Issue 8 case 6: keyed sets can be found again by anyone let in.
-		{"keyed 0666 set, another user runs", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key, s.Perms = 0x5100, 0o666; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleHolders, "found again with semget() by any process its permissions let in (mode 0666), and 2 processes of users root, php (init, php-cgi)"},
-		{"keyed 0600 set, only strangers run", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key = 0x5100; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Orphan, RuleNoHolders, "no process that its permissions let in"},
+		{"keyed 0666 set, another user runs", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key, s.Perms = 0x5100, 0o666; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleHolders, "found again with semget() by any process its permissions let in (mode 0666): 2 processes of users root, php (init, php-cgi) run in this IPC namespace"},
+		{"keyed 0600 set, only strangers run", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key = 0x5100; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleKeyed, "find it again and expect the values it holds"},
 		{"keyed 0660 set, a member of its group runs", func() Set {
 			s := plainSet(33, Semaphore{PID: 100})
 			s.Key, s.Perms, s.GID = 0x5100, 0o660, 50
 			return s
 		}(), nil, []*Process{staffer}, false, nil, nil, Stale, RuleHolders, "user deploy (job)"},
 		{"a service with CAP_IPC_OWNER is let into every set", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{func() *Process { p := proc(800, 2000, "ipc-daemon", early); p.IPCOwner = true; return p }()}, false, nil, nil, Stale, RuleHolders, "user php (ipc-daemon)"},
-		{"keyed 0600 set, group member not let in", func() Set { s := plainSet(33, Semaphore{PID: 100}); s.Key, s.GID = 0x5100, 50; return s }(), nil, []*Process{staffer}, false, nil, nil, Orphan, RuleNoHolders, "no process"},
+		{"keyed 0600 set, group member not let in", func() Set { s := plainSet(33, Semaphore{PID: 100}); s.Key, s.GID = 0x5100, 50; return s }(), nil, []*Process{staffer}, false, nil, nil, Stale, RuleKeyed, "no process that its permissions let in"},
 
 		// Apache's sets.
 		// Issue 8 case 7: php-fpm and nginx as www-data, no Apache.
