@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -112,6 +113,12 @@ func runList(env *Env, args []string) int {
 	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
 	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "verdict" })
+	if given && strings.TrimSpace(*verdicts) == "" {
+		fmt.Fprintln(env.Stderr, "ipcscope list: --verdict wants one or more of live, orphan, stale, unknown")
+		return ExitUsage
+	}
 	want, err := parseVerdicts(*verdicts)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
@@ -207,7 +214,7 @@ func printSets(w io.Writer, snap *ipc.Snapshot, sets []ipc.Set, reasons bool) er
 		}
 	}
 	u := snap.Usage
-	fmt.Fprintf(bw, "\n%d sets: %d live, %d orphan, %d stale, %d unknown", len(sets), count(sets, ipc.Live), count(sets, ipc.Orphan), count(sets, ipc.Stale), count(sets, ipc.Unknown))
+	fmt.Fprintf(bw, "\n%s: %s live, %s orphan, %s stale, %s unknown", textfmt.Plural(len(sets), "set", "sets"), textfmt.Commas(int64(count(sets, ipc.Live))), textfmt.Commas(int64(count(sets, ipc.Orphan))), textfmt.Commas(int64(count(sets, ipc.Stale))), textfmt.Commas(int64(count(sets, ipc.Unknown))))
 	if len(sets) != u.Sets {
 		fmt.Fprintf(bw, " (of %d in the namespace)", u.Sets)
 	}
