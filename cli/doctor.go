@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"ipcscope/doctor"
+	"ipcscope/ipc"
+)
+
+// apacheConfFlag is --apache-conf for the commands that show why Apache's
+// sets leak (limits, list, the inspector).
+func apacheConfFlag(fs *flag.FlagSet) *string {
+	return fs.String("apache-conf", "", "read Apache's configuration `FILE` (passed as -f to apache2ctl/httpd) to say why its sets leak")
+}
+
+// apacheLeak reads Apache's setup once for this run, only when the
+// snapshot holds sets that may be leaked Apache mutexes. Scanning another
+// namespace (--ns) without --apache-conf reads nothing: the host's
+// configuration says nothing of a container's Apache.
+func apacheLeak(snap *ipc.Snapshot, ns int, conf string) *doctor.ApacheLeak {
+	if ns != 0 && conf == "" {
+		return nil
+	}
+	return doctor.DiagnoseApacheLeak(context.Background(), conf, snap.Sets)
+}
+
+// printApacheLeak writes the Apache lines, indented under a heading.
+func printApacheLeak(w io.Writer, l *doctor.ApacheLeak) {
+	lines := l.Lines()
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nApache: %s\n", lines[0])
+	for _, s := range lines[1:] {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
+}
+
+// printFindingFix writes a limit finding's cause and the lines that lift
+// it, indented under the finding.
+func printFindingFix(w io.Writer, f ipc.Finding) {
+	if f.Cause != "" {
+		fmt.Fprintf(w, "  why: %s.\n", f.Cause)
+	}
+	fx := f.Fix
+	if fx == nil {
+		return
+	}
+	if fx.Value == "" {
+		fmt.Fprintf(w, "  fix: %s.\n", fx.Note)
+		return
+	}
+	if fx.Fields != "" {
+		fmt.Fprintf(w, "  %s fields: %s (now %s; only %s raised)\n", fx.Sysctl, fx.Fields, fx.Current, f.Resource)
+	}
+	fmt.Fprintf(w, "  now:  %s\n", fx.Command)
+	fmt.Fprintf(w, "  keep: %s containing %q, loaded at boot (now: sysctl --system)\n", fx.PersistFile, strings.TrimSuffix(fx.PersistContent, "\n"))
+	fmt.Fprintf(w, "  in a container: %s; Kubernetes: %s, with the kubelet's %s\n", fx.Docker, fx.Kubernetes, fx.Kubelet)
+	fmt.Fprintf(w, "  note: %s.\n", fx.Note)
+}
