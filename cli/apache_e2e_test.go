@@ -366,6 +366,7 @@ func (ae *apacheE2E) checkLimits(t *testing.T, orphans int, conf string) {
 	t.Logf("limits: %s: %s", f.Severity, f.Message)
 	checkApacheAdvice(t, lj.Apache, orphans, conf)
 	checkSEMMNIFix(t, f)
+	checkInspectorWhy(t, conf)
 	lt, _, _ := run(t, "limits", "--apache-conf", conf)
 	if !strings.Contains(lt, "  now:  "+f.Fix.Command+"\n") || !strings.Contains(lt, "Fix: Mutex pthread default  at "+mutexLine(t, conf)) {
 		t.Errorf("limits text without the sysctl line or the Mutex fix:\n%s", lt)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"ipcscope/doctor"
 	"ipcscope/ipc"
@@ -61,4 +62,42 @@ func printFindingFix(w io.Writer, f ipc.Finding) {
 	fmt.Fprintf(w, "  keep: %s containing %q, loaded at boot (now: sysctl --system)\n", fx.PersistFile, strings.TrimSuffix(fx.PersistContent, "\n"))
 	fmt.Fprintf(w, "  in a container: %s; Kubernetes: %s, with the kubelet's %s\n", fx.Docker, fx.Kubernetes, fx.Kubelet)
 	fmt.Fprintf(w, "  note: %s.\n", fx.Note)
+}
+
+// apacheWhy reads Apache's setup once, in the background (the inspector
+// starts without waiting for it), and gives the inspector's why line for
+// each snapshot, computed once per snapshot.
+func apacheWhy(conf string) func(*ipc.Snapshot) string {
+	type read struct {
+		s   *doctor.ApacheSetup
+		err error
+	}
+	ch := make(chan read, 1)
+	go func() {
+		s, err := doctor.ReadApache(context.Background(), conf)
+		ch <- read{s, err}
+	}()
+	var (
+		mu       sync.Mutex
+		got      *read
+		lastSnap *ipc.Snapshot
+		lastWhy  string
+	)
+	return func(snap *ipc.Snapshot) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if got == nil {
+			select {
+			case r := <-ch:
+				got = &r
+			default:
+				return ""
+			}
+			lastSnap = nil
+		}
+		if snap != lastSnap {
+			lastSnap, lastWhy = snap, doctor.ShortWhy(got.s, got.err, snap.Sets)
+		}
+		return lastWhy
+	}
 }

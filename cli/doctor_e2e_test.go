@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"ipcscope/doctor"
 	"ipcscope/ipc"
@@ -46,6 +47,26 @@ func checkApacheAdvice(t *testing.T, a *doctor.ApacheLeak, leaked int, conf stri
 		t.Errorf("apache fixes %+v", a.Advice.Fix)
 	}
 	t.Logf("apache: %s", a.Advice.Cause)
+}
+
+// checkInspectorWhy: the inspector's why line for the same snapshot
+// names the directive's file and line and the fix.
+func checkInspectorWhy(t *testing.T, conf string) {
+	t.Helper()
+	snap, err := ipc.Scan(ipc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := apacheWhy(conf)
+	deadline := time.Now().Add(10 * time.Second)
+	w := why(snap)
+	for w == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		w = why(snap)
+	}
+	if !strings.Contains(w, "its mutexes are System V sets ("+mutexLine(t, conf)+"); fix: Mutex pthread default") {
+		t.Errorf("inspector why line %q", w)
+	}
 }
 
 // checkSEMMNIFix: the SEMMNI finding's fix raises the 4th field only.

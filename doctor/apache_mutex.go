@@ -44,6 +44,8 @@ func (s *ApacheSetup) MutexAdvice() *Advice {
 	if src != nil {
 		a.Source = src.source
 		a.Cause = fmt.Sprintf("Apache's %s are System V semaphore sets because of %q at %s; a set is removed only when Apache exits cleanly, so every kill -9, OOM kill or crash leaks one per mutex until SEMMNI is full and Apache cannot start (AH00023)", which, src.text, src.source)
+	} else if s.explicitMechanism(names) {
+		a.Cause = fmt.Sprintf("Apache's %s are System V semaphore sets because a Mutex directive says so (DUMP_RUN_CFG: mechanism=sysvsem; its file was not found among %s and its Includes); a set is removed only when Apache exits cleanly, so every kill -9, OOM kill or crash leaks one per mutex until SEMMNI is full and Apache cannot start (AH00023)", which, orUnknown(s.ConfFile()))
 	} else {
 		a.Cause = fmt.Sprintf("Apache's %s are System V semaphore sets because APR %s defaults to sysvsem (%s -V: APR_USE_SYSVSEM_SERIALIZE) and no Mutex directive says otherwise; a set is removed only when Apache exits cleanly, so every kill -9, OOM kill or crash leaks one per mutex until SEMMNI is full and Apache cannot start (AH00023)", which, orUnknown(s.APR), filepath.Base(s.Program))
 	}
@@ -93,6 +95,23 @@ func aprAtLeast(v string, maj, min int) bool {
 		return false
 	}
 	return a > maj || a == maj && b >= min
+}
+
+// explicitMechanism reports whether DUMP_RUN_CFG showed sysvsem itself
+// (a Mutex directive) for one of names, not APR's default.
+func (s *ApacheSetup) explicitMechanism(names []string) bool {
+	for _, n := range names {
+		m := s.MutexDefault
+		for _, x := range s.Mutexes {
+			if x.Name == n {
+				m = x
+			}
+		}
+		if m.Mechanism == "sysvsem" {
+			return true
+		}
+	}
+	return false
 }
 
 type directive struct {

@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"ipcscope/ipc"
 )
@@ -113,4 +114,33 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// ShortWhy is the one line beside leaked Apache sets in the inspector,
+// from a setup read once (s nil with readErr when it could not be read);
+// "" when sets hold no leaked Apache set.
+func ShortWhy(s *ApacheSetup, readErr error, sets []ipc.Set) string {
+	if s == nil {
+		n := CountApacheLeaks(sets, -1)
+		if n == 0 || readErr == nil {
+			return ""
+		}
+		return fmt.Sprintf("%d leaked Apache %s; why cannot be said: Apache's configuration could not be read (%v)", n, plural(n, "set", "sets"), readErr)
+	}
+	n := CountApacheLeaks(sets, s.User.ID)
+	if n == 0 {
+		return ""
+	}
+	a := s.MutexAdvice()
+	if a == nil {
+		return fmt.Sprintf("%d leaked Apache %s from before: its mutexes are no System V sets now (%s)", n, plural(n, "set", "sets"), orUnknown(s.ProcMutex(s.MutexDefault)))
+	}
+	src := "APR's default is sysvsem"
+	if s.explicitMechanism(s.SysVMutexes()) {
+		src = "a Mutex sysvsem directive"
+	}
+	if a.Source != "" {
+		src = a.Source
+	}
+	return fmt.Sprintf("%d leaked Apache %s: its mutexes are System V sets (%s); fix: %s, restart Apache (ipcscope limits says more)", n, plural(n, "set", "sets"), src, strings.TrimSpace(strings.SplitN(a.Fix[0].Change, "  ", 2)[0]))
 }

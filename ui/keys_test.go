@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -319,4 +320,23 @@ func TestGoldenMainLight80x24(t *testing.T) {
 		t.Error("not the light palette")
 	}
 	golden.RequireEqual(t, out)
+}
+
+// Config.Why adds its line under the diagnosis (the cli's Apache doctor),
+// and nothing without it.
+func TestWhyLineUnderDiagnosis(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(3), nil)
+	cfg.Why = func(s *ipc.Snapshot) string {
+		return fmt.Sprintf("Apache's mutexes are System V sets; %d sets", len(s.Sets))
+	}
+	m := loaded(t, cfg, 80, 24)
+	out := plain(m)
+	if !strings.Contains(out, "why: Apache's mutexes are System V sets; ") {
+		t.Fatalf("no why line:\n%s", out)
+	}
+	checkFrame(t, out, 80, 24)
+	cfg.Why = func(*ipc.Snapshot) string { return "" }
+	if out := plain(loaded(t, cfg, 80, 24)); strings.Contains(out, "why:") {
+		t.Errorf("empty why shown:\n%s", out)
+	}
 }
