@@ -118,6 +118,9 @@ type directive struct {
 	source string // file:line
 	text   string // the directive as written
 	args   []string
+	// inVhost: inside a <VirtualHost> block (of this file, or of the file
+	// whose Include brought it in).
+	inVhost bool
 }
 
 // explicitSysV finds the Mutex directive that made one of names sysvsem:
@@ -175,8 +178,8 @@ func (s *ApacheSetup) ConfFile() string {
 func (s *ApacheSetup) Directives(name string) []directive {
 	var out []directive
 	seen := map[string]bool{}
-	var walk func(file string, depth int)
-	walk = func(file string, depth int) {
+	var walk func(file string, depth int, inVhost bool)
+	walk = func(file string, depth int, inVhost bool) {
 		if depth > 16 || seen[file] {
 			return
 		}
@@ -197,6 +200,12 @@ func (s *ApacheSetup) Directives(name string) []directive {
 			}
 			fields := strings.Fields(line)
 			key := strings.ToLower(fields[0])
+			switch {
+			case strings.HasPrefix(key, "<virtualhost"):
+				inVhost = true
+			case key == "</virtualhost>":
+				inVhost = false
+			}
 			if key == "include" || key == "includeoptional" {
 				for _, pat := range fields[1:] {
 					pat = strings.Trim(pat, `"`)
@@ -208,7 +217,7 @@ func (s *ApacheSetup) Directives(name string) []directive {
 						matches, _ = filepath.Glob(filepath.Join(pat, "*"))
 					}
 					for _, m := range matches {
-						walk(m, depth+1)
+						walk(m, depth+1, inVhost)
 					}
 				}
 				continue
@@ -218,12 +227,12 @@ func (s *ApacheSetup) Directives(name string) []directive {
 				for _, a := range fields[1:] {
 					args = append(args, strings.Trim(a, `"`))
 				}
-				out = append(out, directive{source: probe.Clean(file) + ":" + strconv.Itoa(n), text: probe.Clean(line), args: args})
+				out = append(out, directive{source: probe.Clean(file) + ":" + strconv.Itoa(n), text: probe.Clean(line), args: args, inVhost: inVhost})
 			}
 		}
 	}
 	if f := s.ConfFile(); f != "" {
-		walk(f, 0)
+		walk(f, 0, false)
 	}
 	return out
 }
