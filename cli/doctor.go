@@ -66,38 +66,47 @@ func printFindingFix(w io.Writer, f ipc.Finding) {
 
 // apacheWhy reads Apache's setup once, in the background (the inspector
 // starts without waiting for it), and gives the inspector's why line for
-// each snapshot, computed once per snapshot.
-func apacheWhy(conf string) func(*ipc.Snapshot) string {
-	type read struct {
-		s   *doctor.ApacheSetup
-		err error
-	}
-	ch := make(chan read, 1)
+// each snapshot (computed once per snapshot) and for one set's details.
+func apacheWhy(conf string) (perSnap func(*ipc.Snapshot) string, perSet func(*ipc.Set) string) {
+	ch := make(chan *doctor.ApacheWhy, 1)
 	go func() {
 		s, err := doctor.ReadApache(context.Background(), conf)
-		ch <- read{s, err}
+		ch <- doctor.NewApacheWhy(s, err)
 	}()
 	var (
 		mu       sync.Mutex
-		got      *read
+		why      *doctor.ApacheWhy
 		lastSnap *ipc.Snapshot
-		lastWhy  string
+		lastLine string
 	)
-	return func(snap *ipc.Snapshot) string {
+	ready := func() bool {
+		if why == nil {
+			select {
+			case why = <-ch:
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	perSnap = func(snap *ipc.Snapshot) string {
 		mu.Lock()
 		defer mu.Unlock()
-		if got == nil {
-			select {
-			case r := <-ch:
-				got = &r
-			default:
-				return ""
-			}
-			lastSnap = nil
+		if !ready() {
+			return ""
 		}
 		if snap != lastSnap {
-			lastSnap, lastWhy = snap, doctor.ShortWhy(got.s, got.err, snap.Sets)
+			lastSnap, lastLine = snap, why.Line(snap.Sets)
 		}
-		return lastWhy
+		return lastLine
 	}
+	perSet = func(s *ipc.Set) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ready() {
+			return ""
+		}
+		return why.Line([]ipc.Set{*s})
+	}
+	return perSnap, perSet
 }

@@ -57,7 +57,7 @@ func checkInspectorWhy(t *testing.T, conf string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	why := apacheWhy(conf)
+	why, whySet := apacheWhy(conf)
 	deadline := time.Now().Add(10 * time.Second)
 	w := why(snap)
 	for w == "" && time.Now().Before(deadline) {
@@ -66,6 +66,13 @@ func checkInspectorWhy(t *testing.T, conf string) {
 	}
 	if !strings.Contains(w, "its mutexes are System V sets ("+mutexLine(t, conf)+"); fix: Mutex pthread default") {
 		t.Errorf("inspector why line %q", w)
+	}
+	for i := range snap.Sets {
+		if s := &snap.Sets[i]; s.Verdict == ipc.Orphan {
+			if w := whySet(s); !strings.HasPrefix(w, "1 leaked Apache set: its mutexes are System V sets ("+mutexLine(t, conf)+")") {
+				t.Errorf("details of set %d: why %q", s.ID, w)
+			}
+		}
 	}
 }
 

@@ -116,31 +116,54 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// ShortWhy is the one line beside leaked Apache sets in the inspector,
-// from a setup read once (s nil with readErr when it could not be read);
-// "" when sets hold no leaked Apache set.
+// ApacheWhy makes the inspector's one line beside leaked Apache sets
+// from a setup read once; the advice (which reads the configuration
+// files) is worked out once too.
+type ApacheWhy struct {
+	setup   *ApacheSetup
+	readErr error
+	advice  *Advice
+	src     string
+}
+
+// NewApacheWhy takes what ReadApache returned.
+func NewApacheWhy(s *ApacheSetup, readErr error) *ApacheWhy {
+	w := &ApacheWhy{setup: s, readErr: readErr}
+	if s != nil {
+		w.advice = s.MutexAdvice()
+		w.src = "APR's default is sysvsem"
+		if s.explicitMechanism(s.SysVMutexes()) {
+			w.src = "a Mutex sysvsem directive"
+		}
+		if w.advice != nil && w.advice.Source != "" {
+			w.src = w.advice.Source
+		}
+	}
+	return w
+}
+
+// ShortWhy is NewApacheWhy(s, readErr).Line(sets).
 func ShortWhy(s *ApacheSetup, readErr error, sets []ipc.Set) string {
+	return NewApacheWhy(s, readErr).Line(sets)
+}
+
+// Line is "" when sets hold no leaked Apache set.
+func (w *ApacheWhy) Line(sets []ipc.Set) string {
+	s := w.setup
 	if s == nil {
 		n := CountApacheLeaks(sets, -1)
-		if n == 0 || readErr == nil {
+		if n == 0 || w.readErr == nil {
 			return ""
 		}
-		return fmt.Sprintf("%d leaked Apache %s; why cannot be said: Apache's configuration could not be read (%v)", n, plural(n, "set", "sets"), readErr)
+		return fmt.Sprintf("%d leaked Apache %s; why cannot be said: Apache's configuration could not be read (%v)", n, plural(n, "set", "sets"), w.readErr)
 	}
 	n := CountApacheLeaks(sets, s.User.ID)
 	if n == 0 {
 		return ""
 	}
-	a := s.MutexAdvice()
+	a := w.advice
 	if a == nil {
 		return fmt.Sprintf("%d leaked Apache %s from before: its mutexes are no System V sets now (%s)", n, plural(n, "set", "sets"), orUnknown(s.ProcMutex(s.MutexDefault)))
 	}
-	src := "APR's default is sysvsem"
-	if s.explicitMechanism(s.SysVMutexes()) {
-		src = "a Mutex sysvsem directive"
-	}
-	if a.Source != "" {
-		src = a.Source
-	}
-	return fmt.Sprintf("%d leaked Apache %s: its mutexes are System V sets (%s); fix: %s, restart Apache (ipcscope limits says more)", n, plural(n, "set", "sets"), src, strings.TrimSpace(strings.SplitN(a.Fix[0].Change, "  ", 2)[0]))
+	return fmt.Sprintf("%d leaked Apache %s: its mutexes are System V sets (%s); fix: %s, restart Apache (ipcscope limits says more)", n, plural(n, "set", "sets"), w.src, strings.TrimSpace(strings.SplitN(a.Fix[0].Change, "  ", 2)[0]))
 }

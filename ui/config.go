@@ -56,7 +56,9 @@ type Config struct {
 	// snapshot's problem happens and how to stop it ("" for none): the
 	// cli's doctor on Apache's mutexes. Called per frame: keep it cheap.
 	Why func(*ipc.Snapshot) string
-	Now func() time.Time
+	// WhySet is the same for one set, shown in its details ("" for none).
+	WhySet func(*ipc.Set) string
+	Now    func() time.Time
 }
 
 func (c Config) withDefaults() Config {

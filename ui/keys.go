@@ -207,7 +207,13 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
 			m.dTitle = fmt.Sprintf("set %d", r.set.ID)
-			m.detail.SetContent(wrapAll(setDetails(&m.c.Styles, r.set, t.now, m.c.Width), m.c.Width))
+			d := setDetails(&m.c.Styles, r.set, t.now, m.c.Width)
+			if m.cfg.WhySet != nil {
+				if w := m.cfg.WhySet(r.set); w != "" {
+					d += "\n" + m.c.Styles.Bold.Render("How to stop it") + "\n  • " + w + "\n"
+				}
+			}
+			m.detail.SetContent(wrapAll(d, m.c.Width))
 			m.detail.GotoTop()
 			m.mode = modeDetails
 		}

@@ -340,3 +340,17 @@ func TestWhyLineUnderDiagnosis(t *testing.T) {
 		t.Errorf("empty why shown:\n%s", out)
 	}
 }
+
+// Config.WhySet adds "How to stop it" to a set's details.
+func TestWhySetInDetails(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(34), nil)
+	cfg.WhySet = func(s *ipc.Set) string { return fmt.Sprintf("set %d: use Mutex pthread default", s.ID) }
+	m := loaded(t, cfg, 100, 40)
+	press(m, "enter")
+	// The details pane scrolls: the section is at its end.
+	m.detail.GotoBottom()
+	out := plain(m)
+	if !strings.Contains(out, "How to stop it") || !strings.Contains(out, ": use Mutex pthread default") {
+		t.Fatalf("no How to stop it in the details:\n%s", out)
+	}
+}
