@@ -105,6 +105,21 @@ func TestProbeWhyNoH2Apache(t *testing.T) {
 		alpha := why["alpha.test"]
 		switch c.name {
 		case "event":
+			// Clients without SNI: the default vhost and where it is declared.
+			var pj probeJSON
+			json.Unmarshal([]byte(out), &pj)
+			betas := 0
+			for _, r := range pj.Results {
+				if r.Name == "beta.test" {
+					betas++
+				}
+				if r.Name == "beta.test" && (r.NoSNI == nil || !strings.Contains(r.NoSNI.Summary, "not valid for beta.test: they reach the default vhost for this address and port, alpha.test, declared at "+a.Conf+":")) {
+					t.Errorf("beta.test without SNI: %+v", r.NoSNI)
+				}
+			}
+			if betas != 1 {
+				t.Errorf("%d results for beta.test", betas)
+			}
 			if alpha != nil {
 				t.Errorf("event: alpha.test has h2 but got reasons %+v", alpha.Reasons)
 			}
