@@ -111,3 +111,15 @@ func TestReadApacheBadConf(t *testing.T) {
 		t.Error("missing file read without error")
 	}
 }
+
+// BenchmarkReadApache is what one diagnosis costs: three apache2ctl runs.
+func BenchmarkReadApache(b *testing.B) {
+	if _, err := exec.LookPath("apache2ctl"); err != nil {
+		b.Skip("no apache2ctl")
+	}
+	for b.Loop() {
+		if _, err := ReadApache(context.Background(), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
