@@ -130,6 +130,9 @@ func TestProbeWhyNoH2Apache(t *testing.T) {
 				t.Errorf("event: plain.test (Protocols http/1.1, cleartext): %+v", p)
 			}
 		case "prefork":
+			if p := why["plain.test"]; p == nil || strings.Contains(p.Reasons[0].Cause, "prefork") {
+				t.Errorf("prefork: plain.test (h2c) blamed on prefork, which still does h2c: %+v", p)
+			}
 			if alpha == nil || len(alpha.Reasons) != 1 || !strings.Contains(alpha.Reasons[0].Cause, "prefork") || !strings.Contains(alpha.Reasons[0].Cause, "AH10034") || !strings.Contains(alpha.Reasons[0].Fix, "mpm_event") {
 				t.Errorf("prefork: alpha.test %+v\n%s", alpha, out)
 			}

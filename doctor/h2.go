@@ -112,7 +112,9 @@ func (s *ApacheSetup) noH2(vhostSource, want string) []H2Reason {
 			Fix:   "Debian: a2enmod http2; elsewhere: LoadModule http2_module modules/mod_http2.so; then restart Apache",
 		})
 	}
-	if s.MPM == "prefork" {
+	// Over TLS only: with prefork, h2c prior knowledge was seen to work
+	// (Debian's 2.4.71) while h2 is never offered in ALPN.
+	if s.MPM == "prefork" && want == "h2" {
 		fix := "switch to mpm_event (Debian: a2dismod mpm_prefork && a2enmod mpm_event)"
 		if php := s.phpModule(); php != "" {
 			fix = fmt.Sprintf("%s is loaded, and mod_php is why prefork is there: run PHP as php-fpm and switch to mpm_event (Debian: a2dismod %s mpm_prefork && a2enmod mpm_event proxy_fcgi setenvif && a2enconf phpX.Y-fpm)", php, strings.TrimSuffix(php, "_module"))
