@@ -60,9 +60,14 @@ func (s *ApacheSetup) MutexAdvice() *Advice {
 	if aprAtLeast(s.APR, 1, 7) {
 		pthread.Cost = "none here (APR " + s.APR + " >= 1.7: robust process-shared mutexes in shared memory; nothing for the kernel to leak, and a holder that dies cannot block the rest)"
 	}
+	// Debian's envvars define APACHE_LOCK_DIR; elsewhere the directory
+	// DUMP_RUN_CFG gives the default mutex (DefaultRuntimeDir).
 	lockDir := "${APACHE_LOCK_DIR}"
 	if !strings.Contains(s.Program, "apache2") {
-		lockDir = "/run/httpd"
+		lockDir = strings.TrimSuffix(s.MutexDefault.Dir, "/")
+		if lockDir == "" {
+			lockDir = "/run/httpd"
+		}
 	}
 	file := FixOption{
 		Change: "Mutex file:" + lockDir + " default  " + where,

@@ -3,6 +3,7 @@ package doctor
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -95,5 +96,16 @@ func TestParseModules(t *testing.T) {
 	s := &ApacheSetup{Modules: m}
 	if s.HasModule("http2_module") || !s.HasModule("status_module") {
 		t.Error("HasModule wrong")
+	}
+}
+
+// RHEL's httpd: no APACHE_LOCK_DIR, the file: fix names the directory
+// DUMP_RUN_CFG gives the default mutex.
+func TestMutexAdviceRHEL(t *testing.T) {
+	s, _ := ParseRunCfg([]byte("ServerRoot: \"/etc/httpd\"\nMutex default: dir=\"/run/httpd/\" mechanism=default \nUser: name=\"apache\" id=48\n"))
+	s.Program, s.APR, s.APRProcMutex = "/usr/sbin/httpd", "1.6.3", "sysvsem"
+	a := s.MutexAdvice()
+	if a == nil || !strings.HasPrefix(a.Fix[0].Change, "Mutex file:/run/httpd default") || !strings.Contains(a.Cause, "APR 1.6.3 defaults to sysvsem (httpd -V") {
+		t.Fatalf("%+v", a)
 	}
 }
