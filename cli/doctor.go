@@ -10,6 +10,7 @@ import (
 
 	"ipcscope/doctor"
 	"ipcscope/ipc"
+	"ipcscope/probe"
 )
 
 // apacheConfFlag is --apache-conf for the commands that show why Apache's
@@ -66,23 +67,29 @@ func printFindingFix(w io.Writer, f ipc.Finding) {
 
 // apacheWhy reads Apache's setup once, in the background (the inspector
 // starts without waiting for it), and gives the inspector's why line for
-// each snapshot (computed once per snapshot) and for one set's details.
-func apacheWhy(conf string) (perSnap func(*ipc.Snapshot) string, perSet func(*ipc.Set) string) {
-	ch := make(chan *doctor.ApacheWhy, 1)
+// each snapshot (computed once per snapshot), for one set's details, and
+// why a probed host has no HTTP/2.
+func apacheWhy(conf string) (perSnap func(*ipc.Snapshot) string, perSet func(*ipc.Set) string, noH2 func(probe.Result) []string) {
+	type read struct {
+		why   *doctor.ApacheWhy
+		setup *doctor.ApacheSetup
+	}
+	ch := make(chan read, 1)
 	go func() {
 		s, err := doctor.ReadApache(context.Background(), conf)
-		ch <- doctor.NewApacheWhy(s, err)
+		ch <- read{doctor.NewApacheWhy(s, err), s}
 	}()
 	var (
 		mu       sync.Mutex
-		why      *doctor.ApacheWhy
+		got      *read
 		lastSnap *ipc.Snapshot
 		lastLine string
 	)
 	ready := func() bool {
-		if why == nil {
+		if got == nil {
 			select {
-			case why = <-ch:
+			case r := <-ch:
+				got = &r
 			default:
 				return false
 			}
@@ -96,7 +103,7 @@ func apacheWhy(conf string) (perSnap func(*ipc.Snapshot) string, perSet func(*ip
 			return ""
 		}
 		if snap != lastSnap {
-			lastSnap, lastLine = snap, why.Line(snap.Sets)
+			lastSnap, lastLine = snap, got.why.Line(snap.Sets)
 		}
 		return lastLine
 	}
@@ -106,7 +113,31 @@ func apacheWhy(conf string) (perSnap func(*ipc.Snapshot) string, perSet func(*ip
 		if !ready() {
 			return ""
 		}
-		return why.Line([]ipc.Set{*s})
+		return got.why.Line([]ipc.Set{*s})
 	}
-	return perSnap, perSet
+	noH2 = func(r probe.Result) []string {
+		mu.Lock()
+		var setup *doctor.ApacheSetup
+		if ready() {
+			setup = got.setup
+		}
+		mu.Unlock()
+		return noH2Lines(doctor.ExplainNoH2(r, setup, nil))
+	}
+	return perSnap, perSet, noH2
+}
+
+// noH2Lines is a NoH2 as lines for the inspector's probe details.
+func noH2Lines(n *doctor.NoH2) []string {
+	if n == nil {
+		return nil
+	}
+	out := []string{fmt.Sprintf("no %s (from %s):", n.Want, doctor.FromText(n.From))}
+	for _, r := range n.Reasons {
+		out = append(out, "• "+r.Cause)
+		if r.Fix != "" {
+			out = append(out, "  fix: "+r.Fix)
+		}
+	}
+	return out
 }

@@ -57,7 +57,7 @@ func checkInspectorWhy(t *testing.T, conf string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	why, whySet := apacheWhy(conf)
+	why, whySet, _ := apacheWhy(conf)
 	deadline := time.Now().Add(10 * time.Second)
 	w := why(snap)
 	for w == "" && time.Now().Before(deadline) {

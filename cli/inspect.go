@@ -109,7 +109,7 @@ func runInspector(env *Env, args []string) int {
 		}
 	}
 	if *ns == 0 || o.apacheConf != "" {
-		cfg.Why, cfg.WhySet = apacheWhy(o.apacheConf)
+		cfg.Why, cfg.WhySet, cfg.WhyNoH2 = apacheWhy(o.apacheConf)
 	}
 	if err := ui.Run(cfg); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope:", err)

@@ -86,6 +86,26 @@ func TestProbeWhyNoH2Apache(t *testing.T) {
 		}
 		why, out := whyNoH2(t, "--apache", "--apache-conf", a.Conf, "--ca", apacheCA(t, a))
 		src := lineOf(t, a.Conf, "ServerName gamma.test", "Protocols http/1.1")
+		if c.name == "prefork" {
+			// The inspector's probe details say the same.
+			var pj probeJSON
+			json.Unmarshal([]byte(out), &pj)
+			_, _, noH2 := apacheWhy(a.Conf)
+			for _, r := range pj.Results {
+				if r.Name != "alpha.test" {
+					continue
+				}
+				var lines []string
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if lines = noH2(r); len(lines) > 1 && strings.Contains(lines[0], "Apache's configuration") {
+						break
+					}
+				}
+				if len(lines) < 2 || !strings.Contains(lines[1], "AH10034") {
+					t.Errorf("inspector: why no h2 for alpha.test: %q", lines)
+				}
+			}
+		}
 		if testing.Verbose() {
 			text, _, _ := runCLI("probe", "--apache", "--apache-conf", a.Conf, "--ca", apacheCA(t, a), "--timeout", "3s")
 			t.Logf("%s:\n%s", c.name, text)

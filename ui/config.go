@@ -58,6 +58,9 @@ type Config struct {
 	Why func(*ipc.Snapshot) string
 	// WhySet is the same for one set, shown in its details ("" for none).
 	WhySet func(*ipc.Set) string
+	// WhyNoH2 says why a probed host offers no HTTP/2, as lines for its
+	// details (nil for none).
+	WhyNoH2 func(probe.Result) []string
 	Now    func() time.Time
 }
 

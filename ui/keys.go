@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -227,6 +228,12 @@ func (m *Model) showProbeDetails() {
 	r := &m.probes.rows[m.probes.cursor]
 	m.dTitle = "probe " + r.target.String()
 	y := m.detail.YOffset()
-	m.detail.SetContent(wrapAll(probeDetails(&m.c.Styles, r, m.c.Width), m.c.Width))
+	d := probeDetails(&m.c.Styles, r, m.c.Width)
+	if m.cfg.WhyNoH2 != nil && r.result != nil && !r.running {
+		if lines := m.cfg.WhyNoH2(*r.result); len(lines) > 0 {
+			d += "\n\n" + m.c.Styles.Bold.Render("Why no HTTP/2") + "\n  " + strings.Join(lines, "\n  ")
+		}
+	}
+	m.detail.SetContent(wrapAll(d, m.c.Width))
 	m.detail.SetYOffset(y)
 }

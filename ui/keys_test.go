@@ -354,3 +354,18 @@ func TestWhySetInDetails(t *testing.T) {
 		t.Fatalf("no How to stop it in the details:\n%s", out)
 	}
 }
+
+// Config.WhyNoH2 adds "Why no HTTP/2" to a probe's details.
+func TestWhyNoH2InProbeDetails(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(3), nil)
+	cfg.WhyNoH2 = func(r probe.Result) []string {
+		return []string{"no h2 (from Apache's configuration):", "• the prefork MPM for " + r.Target.Host}
+	}
+	m := loaded(t, cfg, 100, 40)
+	press(m, "tab", "enter")
+	m.detail.GotoBottom()
+	out := plain(m)
+	if !strings.Contains(out, "Why no HTTP/2") || !strings.Contains(out, "• the prefork MPM for site-a.example") {
+		t.Fatalf("no Why no HTTP/2 in the probe details:\n%s", out)
+	}
+}
