@@ -61,7 +61,7 @@ type Config struct {
 	// WhyNoH2 says why a probed host offers no HTTP/2, as lines for its
 	// details (nil for none).
 	WhyNoH2 func(probe.Result) []string
-	Now    func() time.Time
+	Now     func() time.Time
 }
 
 func (c Config) withDefaults() Config {
