@@ -161,7 +161,7 @@ func TestApacheEndToEnd(t *testing.T) {
 	if n := len(ours(ae.list(t))); n != len(leaked) {
 		t.Logf("note: the failed start changed the number of sets from %d to %d", len(leaked), n)
 	}
-	ae.checkLimits(t, len(leaked))
+	ae.checkLimits(t, len(leaked), h.conf)
 
 	// One set more, and the accept mutex gets the last one: the next
 	// fails, the very line of the incident.
@@ -343,9 +343,9 @@ func (ae *apacheE2E) clean(t *testing.T, audit string) *cleanJSON {
 	return &cl
 }
 
-func (ae *apacheE2E) checkLimits(t *testing.T, orphans int) {
+func (ae *apacheE2E) checkLimits(t *testing.T, orphans int, conf string) {
 	t.Helper()
-	out, errOut, code := run(t, "limits", "--json")
+	out, errOut, code := run(t, "limits", "--json", "--apache-conf", conf)
 	if code != 0 {
 		t.Fatalf("ipcscope limits --json: exit %d: %s", code, errOut)
 	}
@@ -365,6 +365,18 @@ func (ae *apacheE2E) checkLimits(t *testing.T, orphans int) {
 		t.Errorf("limits: SEMMNI diagnosis %s %q; want critical, naming AH00023 and the %d orphans", f.Severity, f.Message, orphans)
 	}
 	t.Logf("limits: %s: %s", f.Severity, f.Message)
+	checkApacheAdvice(t, lj.Apache, orphans, conf)
+	checkSEMMNIFix(t, f)
+	checkInspectorWhy(t, conf)
+	lt, _, _ := run(t, "limits", "--apache-conf", conf)
+	if !strings.Contains(lt, "  now:  "+f.Fix.Command+"\n") || !strings.Contains(lt, "Fix: Mutex pthread default  at "+mutexLine(t, conf)) {
+		t.Errorf("limits text without the sysctl line or the Mutex fix:\n%s", lt)
+	}
+	t.Logf("ipcscope limits --apache-conf:\n%s", lt)
+	text, _, _ := run(t, "list", "--reasons", "--apache-conf", conf)
+	if !strings.Contains(text, "Why: Apache's mutexes (Mutex default) are System V semaphore sets because of \"Mutex sysvsem default\" at "+mutexLine(t, conf)) || !strings.Contains(text, "Fix: Mutex pthread default") {
+		t.Errorf("list --reasons names no cause or fix for the leaked Apache sets:\n%s", text)
+	}
 }
 
 // checkAudit wants one "remove" line per removed set, and nothing else.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ipcscope/doctor"
 	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
@@ -30,6 +31,9 @@ type limitsJSON struct {
 	Usage     ipc.Usage     `json:"usage"`
 	Diagnosis []ipc.Finding `json:"diagnosis"`
 	Warnings  []string      `json:"warnings"`
+	// Apache says why Apache's sets leak, from its configuration; null
+	// when no leaked Apache set is there.
+	Apache *doctor.ApacheLeak `json:"apache"`
 }
 
 func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
@@ -61,9 +65,10 @@ func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
 }
 
 func runLimits(env *Env, args []string) int {
-	fs := newFlags(env, "limits", "[--json]")
-	asJSON := fs.Bool("json", false, "print JSON (ipclimits rows as lsipc -g --json, plus usage and diagnosis)")
+	fs := newFlags(env, "limits", "[--json] [--apache-conf FILE]")
+	asJSON := fs.Bool("json", false, "print JSON (ipclimits rows as lsipc -g --json, plus usage and diagnosis with cause and fix)")
 	ns := nsFlag(fs)
+	apacheConf := apacheConfFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
 	}
@@ -76,6 +81,10 @@ func runLimits(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "warning:", w)
 	}
 	rows := limitRows(snap.Limits, snap.Usage)
+	var apache *doctor.ApacheLeak
+	if len(snap.Diagnosis) > 0 || *apacheConf != "" {
+		apache = apacheLeak(snap, *ns, *apacheConf)
+	}
 	if *asJSON {
 		d := snap.Diagnosis
 		if d == nil {
@@ -85,7 +94,7 @@ func runLimits(env *Env, args []string) int {
 		if w == nil {
 			w = []string{}
 		}
-		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w}); err != nil {
+		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w, Apache: apache}); err != nil {
 			fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 			return ExitFail
 		}
@@ -114,7 +123,9 @@ func runLimits(env *Env, args []string) int {
 	}
 	for _, f := range snap.Diagnosis {
 		fmt.Fprintf(out, "%s: %s\n", strings.ToUpper(string(f.Severity)), f.Message)
+		printFindingFix(out, f)
 	}
+	printApacheLeak(out, apache)
 	if err := out.Flush(); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 		return ExitFail

@@ -105,11 +105,12 @@ func encodeChunk(b []byte, sets []ipc.Set, first int) []byte {
 }
 
 func runList(env *Env, args []string) int {
-	fs := newFlags(env, "list", "[--json] [--verdict orphan,stale,...] [--reasons]")
+	fs := newFlags(env, "list", "[--json] [--verdict orphan,stale,...] [--reasons [--apache-conf FILE]]")
 	asJSON := fs.Bool("json", false, "print JSON (keys as lsipc --json, with real types, per-semaphore data and verdicts)")
 	verdicts := fs.String("verdict", "", "show only sets with these verdicts (comma-separated: live, orphan, stale, unknown)")
 	reasons := fs.Bool("reasons", false, "print the reasons behind each verdict under its row")
 	ns := nsFlag(fs)
+	apacheConf := apacheConfFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
 	}
@@ -151,6 +152,10 @@ func runList(env *Env, args []string) int {
 	if err := printSets(env.Stdout, snap, sets, *reasons); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
 		return ExitFail
+	}
+	if *reasons {
+		// Why Apache's sets leak, once per run, only with --reasons.
+		printApacheLeak(env.Stdout, apacheLeak(&ipc.Snapshot{Sets: sets}, *ns, *apacheConf))
 	}
 	return ExitOK
 }
