@@ -2,10 +2,10 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
@@ -28,6 +28,7 @@ type removeDialog struct {
 	sets    []ipc.Set
 	stale   int
 	results []ipc.Removal
+	command string // the same removal as one shell command (c copies it)
 }
 
 type removedMsg struct{ results []ipc.Removal }
@@ -76,29 +77,39 @@ func removeCmd(remove RemoveFunc, ns NS, allowStale bool, sets []ipc.Set) tea.Cm
 	}
 }
 
-func newRemoveDialog(sets []ipc.Set) removeDialog {
+func newRemoveDialog(sets []ipc.Set, cmds shellCmds) removeDialog {
 	d := removeDialog{stage: dlgConfirm, sets: sets}
 	for i := range sets {
 		if sets[i].Verdict == ipc.Stale {
 			d.stale++
 		}
 	}
+	d.command = cmds.clean(setIDs(sets), d.stale > 0)
 	return d
 }
 
-// ipcrmCommand is the equivalent command line, shortened for many sets.
-func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
-	var b strings.Builder
-	b.WriteString("ipcrm")
-	for i, s := range sets {
-		if i == maxIDs {
-			fmt.Fprintf(&b, " … (%s sets)", textfmt.Commas(int64(len(sets))))
-			break
-		}
-		b.WriteString(" -s ")
-		b.WriteString(strconv.Itoa(s.ID))
+// sameAsLines shows the equivalent command whole when it fits, else
+// shortened and said to be: c copies it whole either way.
+func sameAsLines(st *Styles, command string, n, width int) []string {
+	label := "same as (c copies it): "
+	if lipgloss.Width(label+command) <= width {
+		return []string{st.Dim.Render(label) + command}
 	}
-	return b.String()
+	return []string{
+		st.Dim.Render("same as: ") + truncate(command, width-len("same as: ")),
+		st.Dim.Render(fmt.Sprintf("(shortened here; c copies the whole command, %s)", textfmt.Plural(n, "ID", "IDs"))),
+	}
+}
+
+// visible reports whether the dialog fits on a screen of that size:
+// a dialog nobody can see must not act.
+func (d *removeDialog) visible(c *Common, auditLog string) bool {
+	w, h := c.Width, c.Height
+	if w < minWidth || h < minHeight {
+		return false
+	}
+	box := d.view(c, auditLog, w, h)
+	return lipgloss.Height(box) <= h && lipgloss.Width(box) <= w
 }
 
 // dialogSetLine is one set as the confirmation lists it (pure).
@@ -129,7 +140,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 			add(l)
 		}
 		add("")
-		add(st.Dim.Render("same as: ") + ipcrmCommand(d.sets, 6))
+		lines = append(lines, sameAsLines(st, d.command, len(d.sets), inner)...)
 		add(st.Dim.Render("Each set is checked again just before removal; live sets are never removed."))
 		add(st.Dim.Render("Audit log: " + auditLog))
 		add("")

@@ -60,7 +60,7 @@ func barLine(c *Common, label string, used, limit int64, res string, width int) 
 
 // diagnosisLines is ipc's worst finding, wrapped to maxLines-1 lines,
 // and a last line saying what to do here when orphans can be removed.
-func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemove bool) []string {
+func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemove bool, cmds shellCmds) []string {
 	st := &c.Styles
 	u := snap.Usage
 	var hint string
@@ -89,7 +89,7 @@ func diagnosisLines(c *Common, snap *ipc.Snapshot, width, maxLines int, canRemov
 	if f.Severity == ipc.SevCrit {
 		word, style = "CRIT", st.Crit
 	}
-	msg := f.Message
+	msg := cmds.diagnosis(f.Message) // its commands, for the namespace shown
 	if n := len(snap.Diagnosis) - 1; n > 0 {
 		msg += " (+" + strconv.Itoa(n) + " more)"
 	}

@@ -12,6 +12,7 @@ type KeyMap struct {
 	Probe, AddTarget                        key.Binding
 	Namespaces, Pause                       key.Binding
 	Details, Back, Help, Quit               key.Binding
+	Copy                                    key.Binding // the command shown, to the clipboard (OSC 52)
 }
 
 // newKeyMap returns the default bindings; readOnly removes every
@@ -39,6 +40,7 @@ func newKeyMap(readOnly bool) KeyMap {
 		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:          key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy command")),
 	}
 	if readOnly {
 		k.Select.SetEnabled(false)
@@ -56,7 +58,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // detailsHelp is the help bar of the details view.
 func (k KeyMap) detailsHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageDown, k.PageUp, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.Back, k.Copy, k.Up, k.Down, k.PageDown, k.PageUp, k.Top, k.Bottom, k.Help, k.Quit}
 }
 
 // namespacesHelp is the help bar of the namespace picker.
@@ -71,7 +73,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Tab, k.Details, k.Back, k.Sort, k.Filter, k.Refresh, k.Pause},
-		{k.Select, k.SelectOrphans, k.Remove, k.Probe, k.AddTarget, k.Namespaces},
+		{k.Select, k.SelectOrphans, k.Remove, k.Copy, k.Probe, k.AddTarget, k.Namespaces},
 		{k.Help, k.Quit},
 	}
 }

@@ -37,8 +37,20 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.mainKey(msg)
 }
 
-// dialogKey: the confirmation dialog takes every key; only y goes on.
+// dialogKey: the confirmation dialog takes every key; only y goes on, c
+// copies the equivalent command. While the dialog cannot be seen (the
+// terminal is too small for it) no key acts on it: q quits, as the
+// screen says, and the dialog is back, unchanged, when the terminal grows.
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
+	if !m.dialog.visible(m.c, m.cfg.AuditLog) {
+		if key.Matches(msg, m.c.Keys.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.dialog.command != "" && (m.dialog.stage == dlgConfirm || m.dialog.stage == dlgConfirmStale) && key.Matches(msg, m.c.Keys.Copy) {
+		return m.copyCommand(m.dialog.command)
+	}
 	ns := m.snapNS // removals go where the sets were scanned
 	cmd, cancelled := m.dialog.key(msg, func(allowStale bool, sets []ipc.Set) tea.Cmd {
 		return removeCmd(m.cfg.Remove, ns, allowStale, sets)
@@ -103,18 +115,6 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 	case chosen != nil:
 		return m.switchNS(nsTarget(*chosen, m.cfg.SelfNS))
 	}
-	return cmd
-}
-
-// detailsKey: esc or enter goes back; the viewport scrolls.
-func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.c.Keys
-	if key.Matches(msg, k.Back) || key.Matches(msg, k.Details) {
-		m.mode = modeMain
-		return nil
-	}
-	var cmd tea.Cmd
-	m.detail, cmd = m.detail.Update(msg)
 	return cmd
 }
 
@@ -203,24 +203,11 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setStatus("nothing selected: space selects a set, o every orphan", true)
 			return nil
 		}
-		m.dialog = newRemoveDialog(sets)
+		m.dialog = newRemoveDialog(sets, m.cmds())
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
-			m.dTitle = fmt.Sprintf("set %d", r.set.ID)
-			m.detail.SetContent(wrapAll(setDetails(&m.c.Styles, r.set, t.now, m.c.Width), m.c.Width))
-			m.detail.GotoTop()
-			m.mode = modeDetails
+			m.showSetDetails(r.set.ID)
 		}
 	}
 	return nil
-}
-
-// showProbeDetails fills the details view with the probe under the
-// cursor, keeping the scroll position (it is redrawn as results arrive).
-func (m *Model) showProbeDetails() {
-	r := &m.probes.rows[m.probes.cursor]
-	m.dTitle = "probe " + r.target.String()
-	y := m.detail.YOffset()
-	m.detail.SetContent(wrapAll(probeDetails(&m.c.Styles, r, m.c.Width), m.c.Width))
-	m.detail.SetYOffset(y)
 }

@@ -46,6 +46,8 @@ type Model struct {
 	mode    mode
 	detail  viewport.Model
 	dTitle  string
+	dWhat   detailsOf // what the details view shows
+	dCopy   string    // the command c copies there
 	dialog  removeDialog
 	help    help.Model
 	lineInput
@@ -97,6 +99,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.layout()
+		m.renderDetails() // wrapped again for the new width
 		return nil
 	case tea.BackgroundColorMsg:
 		m.c.SetDark(msg.IsDark())
@@ -115,8 +119,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.setStatus(fmt.Sprintf("removed %d of %d sets; audit log %s", ok, len(msg.results), m.cfg.AuditLog), ok != len(msg.results))
 		return m.now() // scan at once, shown even when paused
 	case probeDoneMsg:
-		if m.probes.done(msg) && m.mode == modeDetails && m.focus == focusProbes && m.probes.cursor == msg.idx {
-			m.showProbeDetails()
+		if m.probes.done(msg) && m.dWhat.probe && m.dWhat.id == msg.idx {
+			m.renderDetails()
 		}
 		return nil
 	case spinner.TickMsg:

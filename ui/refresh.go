@@ -154,6 +154,9 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 	prev := m.snap
 	m.snap, m.snapNS = msg.snap, m.ns
 	m.table.setSnapshot(msg.snap, prev)
+	if !m.dWhat.probe {
+		m.renderDetails() // details follow every scan
+	}
 }
 
 // snapshotArrived handles a finished scan.

@@ -43,7 +43,7 @@ func (m *Model) diagLines() int {
 }
 
 func (m *Model) diagnosis() []string {
-	return diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly)
+	return diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly, m.cmds())
 }
 
 func (m *Model) noticeLines() int {
