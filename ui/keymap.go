@@ -7,7 +7,8 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Tab                                     key.Binding
-	Select, SelectOrphans, Remove           key.Binding // destructive: off with --read-only
+	Select, SelectOrphans, SelectStale      key.Binding // destructive: off with --read-only
+	ClearMarks, Remove                      key.Binding
 	Refresh, Sort, Filter                   key.Binding
 	Probe, AddTarget                        key.Binding
 	Namespaces, Pause                       key.Binding
@@ -28,6 +29,8 @@ func newKeyMap(readOnly bool) KeyMap {
 		Tab:           key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "pane")),
 		Select:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
 		SelectOrphans: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "orphans")),
+		SelectStale:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "mark stale")),
+		ClearMarks:    key.NewBinding(key.WithKeys("U", "ctrl+\\"), key.WithHelp("U", "clear marks")),
 		Remove:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
 		Refresh:       key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
 		Sort:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
@@ -45,6 +48,8 @@ func newKeyMap(readOnly bool) KeyMap {
 	if readOnly {
 		k.Select.SetEnabled(false)
 		k.SelectOrphans.SetEnabled(false)
+		k.SelectStale.SetEnabled(false)
+		k.ClearMarks.SetEnabled(false)
 		k.Remove.SetEnabled(false)
 	}
 	return k
@@ -73,12 +78,12 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Tab, k.Details, k.Back, k.Sort, k.Filter, k.Refresh, k.Pause},
-		{k.Select, k.SelectOrphans, k.Remove, k.Copy, k.Probe, k.AddTarget, k.Namespaces},
+		{k.Select, k.SelectOrphans, k.SelectStale, k.ClearMarks, k.Remove, k.Copy, k.Probe, k.AddTarget, k.Namespaces},
 		{k.Help, k.Quit},
 	}
 }
 
 // destructive lists the bindings --read-only turns off.
 func (k KeyMap) destructive() []key.Binding {
-	return []key.Binding{k.Select, k.SelectOrphans, k.Remove}
+	return []key.Binding{k.Select, k.SelectOrphans, k.SelectStale, k.ClearMarks, k.Remove}
 }

@@ -197,17 +197,51 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		} else {
 			m.setStatus(fmt.Sprintf("%s selected: press x to remove", textfmt.Plural(n, "orphan", "orphans")), false)
 		}
-	case key.Matches(msg, k.Remove):
-		sets := t.selectedSets()
-		if len(sets) == 0 {
-			m.setStatus("nothing selected: space selects a set, o every orphan", true)
-			return nil
+	case key.Matches(msg, k.SelectStale):
+		n := t.selectVerdict(ipc.Stale)
+		if n == 0 {
+			m.setStatus("no stale sets shown to mark", false)
+		} else {
+			m.setStatus(fmt.Sprintf("%s marked: x asks twice for stale sets (their owner still runs processes)", textfmt.Plural(n, "stale set", "stale sets")), false)
 		}
-		m.dialog = newRemoveDialog(sets, m.cmds())
+	case key.Matches(msg, k.ClearMarks):
+		if n := t.clearMarks(); n > 0 {
+			m.setStatus(fmt.Sprintf("marks cleared (%s)", textfmt.Commas(int64(n))), false)
+		} else {
+			m.setStatus("nothing was marked", false)
+		}
+	case key.Matches(msg, k.Remove):
+		return m.askRemove()
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
 			m.showSetDetails(r.set.ID)
 		}
 	}
+	return nil
+}
+
+// askRemove opens the removal dialog for the marked sets, or, with none
+// marked, for the set under the cursor (htop's F9, k9s's ctrl+d), with
+// the same confirmation rules.
+func (m *Model) askRemove() tea.Cmd {
+	t := m.table
+	sets := t.selectedSets()
+	hidden := t.hiddenSelected()
+	if len(sets) == 0 {
+		r, ok := t.current()
+		switch {
+		case !ok:
+			m.setStatus("nothing to remove: no set under the cursor", true)
+			return nil
+		case r.mark == markGone:
+			m.setStatus(fmt.Sprintf("set %d is gone already", r.set.ID), true)
+			return nil
+		case !selectable(r.set):
+			m.setStatus(fmt.Sprintf("set %d is %s: only orphan and stale sets can be removed (space marks, o every orphan)", r.set.ID, verdictWord(r.set.Verdict)), true)
+			return nil
+		}
+		sets, hidden = []ipc.Set{*r.set}, 0
+	}
+	m.dialog = newRemoveDialog(sets, m.cmds(), hidden, t.filter)
 	return nil
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
@@ -115,8 +113,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.picker.done(msg)
 		return nil
 	case removedMsg:
-		ok := m.dialog.done(msg.results)
-		m.setStatus(fmt.Sprintf("removed %d of %d sets; audit log %s", ok, len(msg.results), m.cfg.AuditLog), ok != len(msg.results))
+		m.dialog.done(msg.results)
+		m.setStatus(removalStatus(m.dialog.results, m.cfg.AuditLog))
 		return m.now() // scan at once, shown even when paused
 	case probeDoneMsg:
 		if m.probes.done(msg) && m.dWhat.probe && m.dWhat.id == msg.idx {

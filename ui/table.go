@@ -277,16 +277,42 @@ func (t *setTable) toggle() string {
 }
 
 // selectOrphans selects every orphan the filter shows; it returns how many.
-func (t *setTable) selectOrphans() int {
+func (t *setTable) selectOrphans() int { return t.selectVerdict(ipc.Orphan) }
+
+// selectVerdict selects every set of verdict v the filter shows (orphan
+// or stale); it returns how many.
+func (t *setTable) selectVerdict(v ipc.Verdict) int {
 	n := 0
 	for _, i := range t.view {
 		r := t.rows[i]
-		if r.mark != markGone && r.set.Verdict == ipc.Orphan {
+		if r.mark != markGone && r.set.Verdict == v {
 			t.selected[r.set.ID] = true
 			n++
 		}
 	}
 	return n
+}
+
+// clearMarks unselects every set; it returns how many were.
+func (t *setTable) clearMarks() int {
+	n := len(t.selected)
+	clear(t.selected)
+	return n
+}
+
+// hiddenSelected counts the selected sets the filter does not show.
+func (t *setTable) hiddenSelected() int {
+	if len(t.selected) == 0 {
+		return 0
+	}
+	shown := 0
+	for _, i := range t.view {
+		r := t.rows[i]
+		if r.mark != markGone && t.selected[r.set.ID] {
+			shown++
+		}
+	}
+	return len(t.selected) - shown
 }
 
 // selectedSets returns the selected sets in semid order.
