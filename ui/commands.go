@@ -124,12 +124,18 @@ func setIDs(sets []ipc.Set) []int {
 // command (a cut inside a word is joined again by the shell, and the line
 // after it is not indented; never a cut inside quotes).
 func commandBlock(st *Styles, comment, command string, width int) []string {
-	const indent = "  "
+	out := commentLines(st, comment, width)
+	return append(out, shellLines(command, "  ", max(width, 20))...)
+}
+
+// commentLines wraps text as indented shell comments: pasted with the
+// commands, every line stays a comment.
+func commentLines(st *Styles, text string, width int) []string {
 	var out []string
-	for _, l := range wrap(comment, max(width-len(indent)-2, 20)) {
-		out = append(out, indent+st.Dim.Render("# "+l))
+	for _, l := range wrap(text, max(width-4, 20)) {
+		out = append(out, "  "+st.Dim.Render("# "+l))
 	}
-	return append(out, shellLines(command, indent, max(width, 20))...)
+	return out
 }
 
 // shellLines cuts a command into lines of at most width cells, every one

@@ -181,3 +181,39 @@ func runIpcscope(t *testing.T, line string) {
 		t.Fatalf("%s: exit %d\n%s%s", line, code, out.String(), errb.String())
 	}
 }
+
+// L on a full namespace shows the sysctl line that raises its limit; run
+// as shown, it raises that namespace's SEMMNI and nobody else's.
+func TestShownSysctlRaisesTheShownNamespace(t *testing.T) {
+	other := ipctest.NewContainer(t, 4243, 4242, 2)
+	if err := ipctest.SetLimitsIn(other.Holder.PID, 250, 32000, 32, 3); err != nil {
+		t.Fatal(err)
+	}
+	ownBefore := shell(t, "cat /proc/sys/kernel/sem")
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		cfg := ui.OnlyPrivate(t, ui.RealConfig(t))
+		cfg.NS = ui.NS{PID: other.Holder.PID}
+		m := ui.New(cfg)
+		ui.Resize(m, size[0], size[1])
+		ui.ScanNow(t, m)
+		ui.Press(m, "L", "G")
+		in := fmt.Sprintf("nsenter -t %d --ipc ", other.Holder.PID)
+		screen := ui.Screen(m)
+		if !strings.Contains(screen, "kernel.sem = SEMMSL SEMMNS SEMOPM SEMMNI") && size[1] > 24 {
+			t.Errorf("no field order:\n%s", screen)
+		}
+		cmd := shownCommand(t, screen, in+"sysctl")
+		if got := copied(t, ui.Press(m, "c")); strings.Join(shellWords(t, cmd), " ") != strings.Join(shellWords(t, got), " ") {
+			t.Errorf("c copied %q, screen shows %q", got, cmd)
+		}
+		if size[0] == 80 {
+			shell(t, cmd)
+		}
+	}
+	if got := shell(t, fmt.Sprintf("nsenter -t %d --ipc cat /proc/sys/kernel/sem", other.Holder.PID)); strings.Join(strings.Fields(got), " ") != "250 32000 32 128" {
+		t.Errorf("the namespace's kernel.sem is %q after the shown command", got)
+	}
+	if got := shell(t, "cat /proc/sys/kernel/sem"); got != ownBefore {
+		t.Errorf("our own kernel.sem changed: %q → %q", ownBefore, got)
+	}
+}

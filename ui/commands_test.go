@@ -87,3 +87,21 @@ func TestCopyKeyWritesOSC52(t *testing.T) {
 		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	}
 }
+
+// Wrapped prose keeps a quoted command on one line.
+func TestWrapKeepsQuotedCommands(t *testing.T) {
+	msg := "40 of the 44 sets in use are orphans (run 'ipcscope clean --ns 4242'), 1 stale (check by hand, 'ipcscope clean --ns 4242 --include-stale')."
+	for width := 45; width <= 80; width++ {
+		text := strings.Join(wrap(msg, width), "\n")
+		for _, c := range []string{"'ipcscope clean --ns 4242'", "'ipcscope clean --ns 4242 --include-stale'"} {
+			if !strings.Contains(text, c) {
+				t.Errorf("width %d cuts %s:\n%s", width, c, text)
+			}
+		}
+		for _, l := range strings.Split(text, "\n") {
+			if len([]rune(l)) > width {
+				t.Errorf("width %d: line %q too wide", width, l)
+			}
+		}
+	}
+}

@@ -24,7 +24,7 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int, cmds shellCmds
 	line("last semop %s (%s) · last change %s (%s)", textfmt.Age(s.OTime.Time, now), stamp(s.OTime), textfmt.Age(s.CTime.Time, now), stamp(s.CTime))
 
 	if s.Rule != "" {
-		h("Why " + verdictWord(s.Verdict) + " (rule " + string(s.Rule) + ")")
+		h("Why " + verdictWord(s.Verdict) + " (rule " + string(s.Rule) + ruleMeaning(s.Rule) + ")")
 	} else {
 		h("Why " + verdictWord(s.Verdict))
 	}
@@ -63,6 +63,17 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int, cmds shellCmds
 	}
 	if len(s.Sems) == 0 {
 		line("  (the values could not be read)")
+	}
+	if w := s.Waiters(); w > 0 {
+		for _, l := range wrap(fmt.Sprintf("%s blocked in semop on this set now (NCOUNT + ZCOUNT): it is in use. The kernel counts them but does not say which tasks they are.", textfmt.Plural(w, "task is", "tasks are")), max(width-2, 20)) {
+			line("  %s", l)
+		}
+	}
+	if s.Verdict == ipc.Stale {
+		h("What keeps it stale")
+		for _, l := range wrap("No last operator is alive, but processes that could still use it run (named in the reasons above): ipcscope leaves it to you. It turns orphan when they stop; remove it now only if you know they do not use it (x asks twice).", max(width-2, 20)) {
+			line("  %s", l)
+		}
 	}
 
 	h("What the fields mean")
@@ -121,6 +132,27 @@ func setCopyCommand(s *ipc.Set, cmds shellCmds) string {
 		return c[1][1]
 	}
 	return c[0][1]
+}
+
+// ruleMeaning says in words what a verdict rule means (ipc.Rule*).
+func ruleMeaning(r ipc.Rule) string {
+	m := map[ipc.Rule]string{
+		ipc.RuleUnreadable:     "its semaphores could not be read",
+		ipc.RuleWaiters:        "a task is blocked on it now",
+		ipc.RuleOperator:       "a last operator is alive",
+		ipc.RuleStartedLater:   "a last operator's PID runs, but started after the last change",
+		ipc.RuleNotVisible:     "a process that could use it may be invisible from here",
+		ipc.RuleApacheInstance: "made by a running Apache instance",
+		ipc.RuleApacheGone:     "Apache's, and the instance that made it is gone",
+		ipc.RuleApacheStrays:   "children of a dead Apache parent still run",
+		ipc.RuleApacheClock:    "older than a running Apache by the clock only",
+		ipc.RuleHolders:        "processes its permissions let in still run",
+		ipc.RuleNoHolders:      "nothing that could use it runs",
+	}[r]
+	if m == "" {
+		return ""
+	}
+	return ": " + m
 }
 
 func stamp(t ipc.Time) string {

@@ -15,8 +15,9 @@ import (
 
 // detailsOf says what the details view shows.
 type detailsOf struct {
-	probe bool
-	id    int // semid, or the probe row's index
+	probe  bool
+	limits bool // the limits view (L)
+	id     int  // semid, or the probe row's index
 }
 
 // cmds are the shell commands for the namespace of the data on screen.
@@ -31,6 +32,18 @@ func (m *Model) cmds() shellCmds {
 // showSetDetails opens the details of set id, at the top.
 func (m *Model) showSetDetails(id int) {
 	m.dWhat = detailsOf{id: id}
+	m.mode = modeDetails
+	m.renderDetails()
+	m.detail.GotoTop()
+}
+
+// showLimits opens the limits view.
+func (m *Model) showLimits() {
+	if m.snap == nil {
+		m.setStatus("no scan yet: the limits are not known", true)
+		return
+	}
+	m.dWhat = detailsOf{limits: true}
 	m.mode = modeDetails
 	m.renderDetails()
 	m.detail.GotoTop()
@@ -64,7 +77,15 @@ func (m *Model) renderDetails() {
 	st, w := &m.c.Styles, m.c.Width
 	var content string
 	m.dCopy = ""
-	if m.dWhat.probe {
+	switch {
+	case m.dWhat.limits:
+		if m.snap == nil {
+			return
+		}
+		m.dTitle = "limits"
+		content = limitsDetails(st, m.snap, m.cmds(), w)
+		m.dCopy = limitsCopyCommand(m.snap, m.cmds())
+	case m.dWhat.probe:
 		if m.dWhat.id >= len(m.probes.rows) {
 			return
 		}
@@ -72,7 +93,7 @@ func (m *Model) renderDetails() {
 		m.dTitle = "probe " + r.target.String()
 		content = probeDetails(st, r, w)
 		m.dCopy = probeCopyCommand(r)
-	} else {
+	default:
 		m.dTitle = fmt.Sprintf("set %d", m.dWhat.id)
 		s, gone := m.detailSet(m.dWhat.id)
 		switch {

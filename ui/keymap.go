@@ -14,6 +14,7 @@ type KeyMap struct {
 	Namespaces, Pause                       key.Binding
 	Details, Back, Help, Quit               key.Binding
 	Copy                                    key.Binding // the command shown, to the clipboard (OSC 52)
+	Limits                                  key.Binding
 }
 
 // newKeyMap returns the default bindings; readOnly removes every
@@ -44,6 +45,7 @@ func newKeyMap(readOnly bool) KeyMap {
 		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:          key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy command")),
+		Limits:        key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "limits")),
 	}
 	if readOnly {
 		k.Select.SetEnabled(false)
@@ -58,7 +60,7 @@ func newKeyMap(readOnly bool) KeyMap {
 // ShortHelp is the one-line help bar, most important first; ? and q are
 // kept last and never dropped (see shortHelpFor).
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Filter, k.Sort, k.Refresh, k.Namespaces, k.Pause, k.Probe, k.Help, k.Quit}
+	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Filter, k.Sort, k.Limits, k.Refresh, k.Namespaces, k.Pause, k.Probe, k.Help, k.Quit}
 }
 
 // detailsHelp is the help bar of the details view.
@@ -77,7 +79,7 @@ func (k KeyMap) namespacesHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Tab, k.Details, k.Back, k.Sort, k.Filter, k.Refresh, k.Pause},
+		{k.Tab, k.Details, k.Limits, k.Back, k.Sort, k.Filter, k.Refresh, k.Pause},
 		{k.Select, k.SelectOrphans, k.SelectStale, k.ClearMarks, k.Remove, k.Copy, k.Probe, k.AddTarget, k.Namespaces},
 		{k.Help, k.Quit},
 	}

@@ -143,6 +143,8 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	case key.Matches(msg, k.AddTarget):
 		return m.openTarget()
+	case key.Matches(msg, k.Limits):
+		m.showLimits()
 	case key.Matches(msg, k.Filter):
 		m.focus = focusSets
 		return m.openFilter(m.table.filter)

@@ -80,8 +80,8 @@ func operatorsCell(s *ipc.Set) string {
 		if b.Len() > 0 {
 			b.WriteString(", ")
 		}
+		b.WriteString("waiting: ") // never "1 waiting", which reads like PID 1
 		b.WriteString(strconv.Itoa(w))
-		b.WriteString(" waiting")
 	}
 	if b.Len() == 0 {
 		return "none"

@@ -12,7 +12,7 @@ func TestSetCells(t *testing.T) {
 	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead}, ipc.Operator{PID: 3105, State: ipc.OpRunning, Comm: "apache2"})
 	s.Sems[0].NCount = 2
 	c := setCells(&s, fixedNow)
-	want := [numCols]string{"32769", "0x00000000", "www-data", "0600", "1", "50m", "3h", "2647 dead, 3105 apache2, 2 waiting", "ORPHAN"}
+	want := [numCols]string{"32769", "0x00000000", "www-data", "0600", "1", "50m", "3h", "2647 dead, 3105 apache2, waiting: 2", "ORPHAN"}
 	if c != want {
 		t.Errorf("cells\n got %q\nwant %q", c, want)
 	}
