@@ -26,7 +26,11 @@ func (m *Model) cmds() shellCmds {
 	if m.snap == nil {
 		ns = m.ns
 	}
-	return newShellCmds(ns, m.cfg.AuditLog)
+	c := shellCmds{ns: ns}
+	if !m.auditDefault {
+		c.auditLog = m.cfg.AuditLog
+	}
+	return c
 }
 
 // showSetDetails opens the details of set id, at the top.

@@ -55,6 +55,13 @@ type Model struct {
 	statusErr bool
 
 	tableH, probeH int
+
+	helpCache struct {
+		key helpBarKey
+		s   string
+		ok  bool
+	}
+	auditDefault bool // cfg.AuditLog is ipc.DefaultAuditLog(): commands need no --audit-log
 }
 
 // New makes the root model.
@@ -62,6 +69,7 @@ func New(cfg Config) *Model {
 	cfg = cfg.withDefaults()
 	c := newCommon(cfg.ReadOnly, cfg.Now)
 	m := &Model{cfg: cfg, c: c, table: newSetTable(c), probes: newProbePane(c, cfg.Targets)}
+	m.auditDefault = cfg.AuditLog == ipc.DefaultAuditLog()
 	m.refresher = refresher{scan: cfg.Scan, interval: cfg.Interval, ns: cfg.NS}
 	m.picker = &nsPicker{c: c, notRoot: !cfg.Root}
 	m.help = help.New()

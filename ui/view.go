@@ -250,9 +250,30 @@ func (m *Model) statusLine() string {
 	return ""
 }
 
-// helpBar fits the short help into the width by dropping the least
-// important bindings, always keeping ? and q.
+// helpBarKey is what the help bar depends on: it is drawn again only when
+// that changes (fitting it renders it once per binding dropped).
+type helpBarKey struct {
+	mode     mode
+	focus    int
+	width    int
+	dark     bool
+	inputErr string
+}
+
+// helpBar is the short help, from the cache when nothing it shows changed.
 func (m *Model) helpBar() string {
+	k := helpBarKey{m.mode, m.focus, m.c.Width, m.c.IsDark, m.inputErr}
+	if m.helpCache.ok && m.helpCache.key == k {
+		return m.helpCache.s
+	}
+	s := m.fitHelpBar()
+	m.helpCache.key, m.helpCache.s, m.helpCache.ok = k, s, true
+	return s
+}
+
+// fitHelpBar fits the short help into the width by dropping the least
+// important bindings, always keeping ? and q.
+func (m *Model) fitHelpBar() string {
 	bs := m.c.Keys.ShortHelp()
 	switch m.mode {
 	case modeDetails:
