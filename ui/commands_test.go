@@ -83,7 +83,7 @@ func TestCopyKeyWritesOSC52(t *testing.T) {
 		tm.Type("c")
 		want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("ipcscope clean --id 65537"))
 		waitFor(t, out, want)
-		tm.Type("q")
+		tm.Type("qq") // back from details, then quit
 		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	}
 }

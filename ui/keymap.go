@@ -32,18 +32,18 @@ func newKeyMap(readOnly bool) KeyMap {
 		SelectOrphans: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "orphans")),
 		SelectStale:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "mark stale")),
 		ClearMarks:    key.NewBinding(key.WithKeys("U", "ctrl+\\"), key.WithHelp("U", "clear marks")),
-		Remove:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
+		Remove:        key.NewBinding(key.WithKeys("x", "f9", "delete", "ctrl+d"), key.WithHelp("x", "remove")),
 		Refresh:       key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
 		Sort:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Filter:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Filter:        key.NewBinding(key.WithKeys("/", "f3"), key.WithHelp("/", "filter")),
 		Probe:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "probe")),
 		AddTarget:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add target")),
 		Namespaces:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "namespaces")),
 		Pause:         key.NewBinding(key.WithKeys("P", "ctrl+s"), key.WithHelp("P", "pause")),
 		Details:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:          key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:          key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
+		Quit:          key.NewBinding(key.WithKeys("q", "f10", "ctrl+c"), key.WithHelp("q", "quit")),
 		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy command")),
 		Limits:        key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "limits")),
 	}
@@ -61,6 +61,12 @@ func newKeyMap(readOnly bool) KeyMap {
 // kept last and never dropped (see shortHelpFor).
 func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Select, k.SelectOrphans, k.Remove, k.Details, k.Tab, k.Filter, k.Sort, k.Limits, k.Refresh, k.Namespaces, k.Pause, k.Probe, k.Help, k.Quit}
+}
+
+// probesHelp is the help bar when the probe pane has focus: only keys
+// that act there.
+func (k KeyMap) probesHelp() []key.Binding {
+	return []key.Binding{k.Probe, k.AddTarget, k.Details, k.Tab, k.Refresh, k.Limits, k.Namespaces, k.Pause, k.Help, k.Quit}
 }
 
 // detailsHelp is the help bar of the details view.

@@ -84,26 +84,47 @@ func (m *Model) addTarget(t probe.Target) tea.Cmd {
 	return m.probes.start(len(m.probes.rows)-1, m.cfg.Probe, m.cfg.ProbeTimeout)
 }
 
-// helpKey: any key closes the full help (? and esc do nothing more); q,
-// ? and P work in every mode. done is false for any other key.
+// helpKey: any key closes the full help and does nothing more; ? and P
+// work in every mode; q quits on the main screen and goes back from
+// details and the picker (F10 and ctrl+c always quit). done is false for
+// any other key.
 func (m *Model) helpKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	k := &m.c.Keys
 	if m.help.ShowAll {
 		m.help.ShowAll = false
-		if key.Matches(msg, k.Help, k.Back) {
-			return nil, true
-		}
+		return nil, true
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
+		if msg.String() == "q" && m.mode != modeMain {
+			m.mode = modeMain
+			return nil, true
+		}
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = true
 		return nil, true
 	case key.Matches(msg, k.Pause):
 		return m.togglePause(), true
+	case msg.String() == ":":
+		m.setStatus("no : commands here (that is k9s): / filters, N picks a namespace, L shows the limits, ? lists every key", false)
+		return nil, true
 	}
 	return nil, false
+}
+
+// readOnlyKey says why a removal key does nothing with --read-only.
+func (m *Model) readOnlyKey(msg tea.KeyPressMsg) bool {
+	if !m.cfg.ReadOnly {
+		return false
+	}
+	for _, b := range newKeyMap(false).destructive() {
+		if key.Matches(msg, b) {
+			m.setStatus("read-only (--read-only): "+b.Help().Key+" ("+b.Help().Desc+") is off; run ipcscope without --read-only, as root, to remove sets", true)
+			return true
+		}
+	}
+	return false
 }
 
 // pickerKey: Enter switches to the namespace chosen, esc or N goes back.
@@ -161,9 +182,19 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// probesKey handles the probe pane: movement, enter shows details.
+// probesKey handles the probe pane: movement, enter shows details; the
+// set keys say that they act on the set table.
 func (m *Model) probesKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.c.Keys
+	if m.readOnlyKey(msg) {
+		return nil
+	}
+	for _, b := range append(k.destructive(), k.Sort) {
+		if key.Matches(msg, b) {
+			m.setStatus(b.Help().Key+" ("+b.Help().Desc+") acts on the semaphore sets: tab goes there", false)
+			return nil
+		}
+	}
 	if navigate(k, msg, &m.probes.scroll, m.probes.move, len(m.probes.rows)) {
 		return nil
 	}
@@ -178,6 +209,9 @@ func (m *Model) probesKey(msg tea.KeyPressMsg) tea.Cmd {
 // details.
 func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, t := &m.c.Keys, m.table
+	if m.readOnlyKey(msg) {
+		return nil
+	}
 	if navigate(k, msg, &t.scroll, t.move, len(t.view)) {
 		return nil
 	}

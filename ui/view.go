@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"ipcscope/internal/textfmt"
+	"ipcscope/ipc"
 )
 
 // The view: how the screen is shared between the panes (layout), and the
@@ -154,7 +155,7 @@ func (m *Model) overlay(screen string) string {
 	case m.dialog.stage != dlgNone:
 		box = m.dialog.view(m.c, m.cfg.AuditLog, w, h)
 	case m.help.ShowAll:
-		box = m.c.Styles.Dialog.Render(m.c.Styles.DialogTitle.Render("Keys") + "\n\n" + m.help.FullHelpView(m.c.Keys.FullHelp()) + "\n\n" + m.c.Styles.Dim.Render("any key closes this help"))
+		box = m.c.Styles.Dialog.Render(m.helpText(w, h))
 	default:
 		return screen
 	}
@@ -162,6 +163,44 @@ func (m *Model) overlay(screen string) string {
 	x := max((w-bw)/2, 0)
 	y := max((h-footerLines-bh)/2, 0)
 	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
+}
+
+// helpText is the full help (?): the keys, what the row markers and the
+// verdict colours mean and the filter's syntax, wrapped to the screen.
+func (m *Model) helpText(w, h int) string {
+	st := &m.c.Styles
+	inner := max(min(w-6, 110), 10)
+	v := func(x ipc.Verdict) string { return st.Verdict[x].Render(verdictWord(x)) }
+	legend := [][2]string{
+		{"Markers", "> cursor · * marked for removal · + new since the last scan · - gone since it"},
+		{"Verdicts", v(ipc.Orphan) + " nothing alive can use it · " + v(ipc.Stale) + " its owner's processes still run (asked twice) · " + v(ipc.Live) + " in use · " + v(ipc.Unknown) + " unreadable"},
+		{"Filter", "/ then text: owner, key, verdict, semid or an operator's PID; esc clears"},
+		{"Also", "F1 help · F3 filter · F9, Delete or ctrl+d remove · F10 quit · ctrl+\\ clears marks"},
+	}
+	out := []string{st.DialogTitle.Render("Keys")}
+	out = append(out, strings.Split(m.help.FullHelpView(m.c.Keys.FullHelp()), "\n")...)
+	out = append(out, "")
+	for _, l := range legend {
+		for i, part := range strings.Split(wrapAll(l[1], inner-10), "\n") {
+			label := ""
+			if i == 0 {
+				label = l[0]
+			}
+			out = append(out, st.Bold.Render(fmt.Sprintf("%-9s", label))+" "+part)
+		}
+	}
+	if m.cfg.ReadOnly {
+		out = append(out, st.Warn.Render("read-only (--read-only): marking and removal are off"))
+	}
+	foot := st.Dim.Render("any key closes this help")
+	if room := h - footerLines - 3; len(out) > room && room > 2 {
+		out = out[:room]
+	}
+	out = append(out, foot)
+	for i := range out {
+		out[i] = truncate(out[i], inner)
+	}
+	return strings.Join(out, "\n")
 }
 
 func (m *Model) paneTitle(title string, focused bool, w int) string {
@@ -275,6 +314,9 @@ func (m *Model) helpBar() string {
 // important bindings, always keeping ? and q.
 func (m *Model) fitHelpBar() string {
 	bs := m.c.Keys.ShortHelp()
+	if m.focus == focusProbes {
+		bs = m.c.Keys.probesHelp()
+	}
 	switch m.mode {
 	case modeDetails:
 		bs = m.c.Keys.detailsHelp()
