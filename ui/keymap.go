@@ -10,6 +10,7 @@ type KeyMap struct {
 	Select, SelectOrphans, SelectStale      key.Binding // destructive: off with --read-only
 	ClearMarks, Remove                      key.Binding
 	Refresh, Sort, Filter                   key.Binding
+	SortPrev, SortNext, Invert              key.Binding
 	Probe, AddTarget                        key.Binding
 	Namespaces, Pause                       key.Binding
 	Details, Back, Help, Quit               key.Binding
@@ -35,6 +36,9 @@ func newKeyMap(readOnly bool) KeyMap {
 		Remove:        key.NewBinding(key.WithKeys("x", "f9", "delete", "ctrl+d"), key.WithHelp("x", "remove")),
 		Refresh:       key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", "refresh")),
 		Sort:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		SortPrev:      key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "sort column left")),
+		SortNext:      key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "sort column right")),
+		Invert:        key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "invert sort")),
 		Filter:        key.NewBinding(key.WithKeys("/", "f3"), key.WithHelp("/", "filter")),
 		Probe:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "probe")),
 		AddTarget:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add target")),
@@ -85,7 +89,7 @@ func (k KeyMap) namespacesHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Tab, k.Details, k.Limits, k.Back, k.Sort, k.Filter, k.Refresh, k.Pause},
+		{k.Tab, k.Details, k.Limits, k.Back, k.Sort, k.SortPrev, k.SortNext, k.Invert, k.Filter, k.Refresh, k.Pause},
 		{k.Select, k.SelectOrphans, k.SelectStale, k.ClearMarks, k.Remove, k.Copy, k.Probe, k.AddTarget, k.Namespaces},
 		{k.Help, k.Quit},
 	}

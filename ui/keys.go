@@ -66,6 +66,9 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	res, cmd := m.lineInput.key(msg)
 	if res.filter != nil {
 		m.table.setFilter(*res.filter)
+		if err := m.table.filterErr; err != nil {
+			m.lineInput.inputErr = "filter: " + err.Error()
+		}
 	}
 	if res.target != nil {
 		return m.addTarget(*res.target)
@@ -111,6 +114,18 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// sortOrder says which way the table is sorted, in words.
+func sortOrder(t *setTable) string {
+	words := map[sortKey][2]string{
+		sortVerdict: {"orphans first", "live first"}, sortID: {"lowest first", "highest first"}, sortKey_: {"lowest first", "highest first"},
+		sortOwner: {"a to z", "z to a"}, sortNSems: {"fewest first", "most first"}, sortOp: {"oldest first", "newest first"}, sortChanged: {"oldest first", "newest first"},
+	}[t.sortBy]
+	if t.reverse {
+		return words[1]
+	}
+	return words[0]
 }
 
 // readOnlyKey says why a removal key does nothing with --read-only.
@@ -216,9 +231,15 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Sort):
-		t.setSort((t.sortBy + 1) % numSorts)
-		m.setStatus("sorted by "+sortNames[t.sortBy], false)
+	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortNext):
+		t.setSortDir(stepSort(t.sortBy, 1), t.reverse)
+		m.setStatus("sorted by "+sortNames[t.sortBy]+" ("+sortOrder(t)+"); < > pick the column, I inverts", false)
+	case key.Matches(msg, k.SortPrev):
+		t.setSortDir(stepSort(t.sortBy, -1), t.reverse)
+		m.setStatus("sorted by "+sortNames[t.sortBy]+" ("+sortOrder(t)+"); < > pick the column, I inverts", false)
+	case key.Matches(msg, k.Invert):
+		t.setSortDir(t.sortBy, !t.reverse)
+		m.setStatus("sorted by "+sortNames[t.sortBy]+" ("+sortOrder(t)+")", false)
 	case key.Matches(msg, k.Select):
 		if why := t.toggle(); why != "" {
 			m.setStatus(why, true)

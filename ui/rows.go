@@ -41,8 +41,8 @@ var columns = [numCols]column{
 	colOwner:     {title: "OWNER", width: 9, drop: 1},
 	colPerms:     {title: "PERMS", width: 5, drop: 6},
 	colNSems:     {title: "NSEMS", width: 5, right: true, drop: 3},
-	colOp:        {title: "LAST OP", width: 7, right: true, drop: 2},
-	colChanged:   {title: "CHANGED", width: 7, right: true, drop: 4},
+	colOp:        {title: "LAST OP", width: 8, right: true, drop: 2},
+	colChanged:   {title: "CHANGED", width: 8, right: true, drop: 4},
 	colOperators: {title: "OPERATORS", width: 12, flex: true},
 	colVerdict:   {title: "VERDICT", width: 8},
 }

@@ -8,22 +8,38 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ipcscope/ipc"
 )
 
+// sortKey is the column the table is sorted by (htop's < and >, s cycles).
 type sortKey int
 
 const (
 	sortVerdict sortKey = iota // orphans first, then stale, unknown, live
-	sortAge                    // oldest last change first
-	sortOwner
 	sortID
+	sortKey_
+	sortOwner
+	sortNSems
+	sortOp      // last semop (otime), oldest first
+	sortChanged // last change (ctime), oldest first
 	numSorts
 )
 
-var sortNames = [numSorts]string{"verdict", "age", "owner", "semid"}
-var sortCols = [numSorts]int{colVerdict, colChanged, colOwner, colID}
+var sortNames = [numSorts]string{"verdict", "semid", "key", "owner", "nsems", "last op", "changed"}
+var sortCols = [numSorts]int{colVerdict, colID, colKey, colOwner, colNSems, colOp, colChanged}
+
+// sortRing is the sort keys in the order of their columns, left to right:
+// < and > (and s) step through it.
+var sortRing = []sortKey{sortID, sortKey_, sortOwner, sortNSems, sortOp, sortChanged, sortVerdict}
+
+// stepSort is the sort key d columns from k (wrapping around).
+func stepSort(k sortKey, d int) sortKey {
+	i := slices.Index(sortRing, k)
+	n := len(sortRing)
+	return sortRing[((i+d)%n+n)%n]
+}
 
 // Row change marks, shown for one refresh.
 const (
@@ -41,19 +57,22 @@ type rowRef struct {
 // because the verdict needs its own colour and only visible rows may be
 // rendered (32,000 sets).
 type setTable struct {
-	c        *Common
-	rows     []rowRef // every row in semid order: current sets, then marks
-	view     []int32  // indices into rows after filter and sort
-	scroll            // over view
-	selected map[int]bool
-	sortBy   sortKey
-	filter   string
-	now      time.Time
-	gone     []ipc.Set // copies of the sets that vanished, for one refresh
-	ids      []int     // current semids, sorted (for the next comparison)
-	idSet    []int32   // index into the snapshot's sets in semid order
-	idSpare  []int32
-	first    bool // no snapshot seen yet
+	c         *Common
+	rows      []rowRef // every row in semid order: current sets, then marks
+	view      []int32  // indices into rows after filter and sort
+	scroll             // over view
+	selected  map[int]bool
+	sortBy    sortKey
+	reverse   bool // I: the sort order inverted
+	filter    string
+	match     setFilter // the parsed filter
+	filterErr error     // why the filter text does not parse
+	now       time.Time
+	gone      []ipc.Set // copies of the sets that vanished, for one refresh
+	ids       []int     // current semids, sorted (for the next comparison)
+	idSet     []int32   // index into the snapshot's sets in semid order
+	idSpare   []int32
+	first     bool // no snapshot seen yet
 }
 
 func newSetTable(c *Common) *setTable {
@@ -166,9 +185,9 @@ func (t *setTable) setSnapshot(snap *ipc.Snapshot, prev *ipc.Snapshot) {
 // the set with semid curID (or where it was).
 func (t *setTable) rebuild(curID int) {
 	view := t.view[:0]
-	f := strings.ToLower(strings.TrimSpace(t.filter))
+	f := t.match
 	for i := range t.rows {
-		if f == "" || matches(t.rows[i].set, f) {
+		if len(f) == 0 || f.match(t.rows[i].set) {
 			view = append(view, int32(i))
 		}
 	}
@@ -185,12 +204,19 @@ func (t *setTable) rebuild(curID int) {
 		for _, b := range buckets {
 			view = append(view, b...)
 		}
-	case sortAge:
-		slices.SortStableFunc(view, func(a, b int32) int {
-			return rows[a].set.LastChange().Compare(rows[b].set.LastChange())
-		})
+	case sortKey_:
+		slices.SortStableFunc(view, func(a, b int32) int { return cmp.Compare(rows[a].set.Key, rows[b].set.Key) })
 	case sortOwner:
 		slices.SortStableFunc(view, func(a, b int32) int { return strings.Compare(rows[a].set.Owner, rows[b].set.Owner) })
+	case sortNSems:
+		slices.SortStableFunc(view, func(a, b int32) int { return cmp.Compare(rows[a].set.NSems, rows[b].set.NSems) })
+	case sortOp:
+		slices.SortStableFunc(view, func(a, b int32) int { return rows[a].set.OTime.Compare(rows[b].set.OTime.Time) })
+	case sortChanged:
+		slices.SortStableFunc(view, func(a, b int32) int { return rows[a].set.CTime.Compare(rows[b].set.CTime.Time) })
+	}
+	if t.reverse {
+		slices.Reverse(view)
 	}
 	t.view = view
 	if curID >= 0 {
@@ -202,20 +228,6 @@ func (t *setTable) rebuild(curID int) {
 		}
 	}
 	t.clamp()
-}
-
-// matches is the / filter: owner, key, verdict or an operator PID.
-func matches(s *ipc.Set, f string) bool {
-	if strings.Contains(strings.ToLower(s.Owner), f) || strings.Contains(string(s.Verdict), f) ||
-		strings.Contains(s.Key.String(), f) || strconv.Itoa(s.ID) == f {
-		return true
-	}
-	for _, op := range s.Operators {
-		if strings.Contains(strconv.Itoa(op.PID), f) {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *setTable) clamp() { t.clampTo(len(t.view)) }
@@ -250,10 +262,23 @@ func (t *setTable) setSort(k sortKey) {
 	t.rebuild(t.cursorID())
 }
 
+// setFilter applies the filter text; text that does not parse keeps the
+// last filter that did, and says why (filterErr).
 func (t *setTable) setFilter(f string) {
 	id := t.cursorID()
-	t.filter = f
+	m, err := parseFilter(f)
+	t.filterErr = err
+	if err != nil {
+		return
+	}
+	t.filter, t.match = f, m
 	t.rebuild(id)
+}
+
+// setSortDir sorts by k, inverted or not.
+func (t *setTable) setSortDir(k sortKey, reverse bool) {
+	t.sortBy, t.reverse = k, reverse
+	t.rebuild(t.cursorID())
 }
 
 // toggle selects or unselects the set under the cursor; it returns why it
@@ -344,7 +369,8 @@ func (t *setTable) View(width int, focused bool) string {
 		}
 		title := c.title
 		if sortCols[t.sortBy] == i {
-			title += "▼"
+			// The arrow stays whole; the title gives way ("CHANG▼").
+			title = ansi.Truncate(title, w[i]-1, "") + t.sortArrow()
 		}
 		hdr = append(hdr, pad(title, w[i], c.right))
 	}
@@ -466,6 +492,14 @@ func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, rs *rowStyles,
 	}
 	b.WriteString(rs.plain.post)
 	return b.String()
+}
+
+// sortArrow is ▼ for the usual order of the sort key, ▲ inverted.
+func (t *setTable) sortArrow() string {
+	if t.reverse {
+		return "▲"
+	}
+	return "▼"
 }
 
 // counts returns how many rows the view has and how many are selected.

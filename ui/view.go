@@ -174,7 +174,7 @@ func (m *Model) helpText(w, h int) string {
 	legend := [][2]string{
 		{"Markers", "> cursor · * marked for removal · + new since the last scan · - gone since it"},
 		{"Verdicts", v(ipc.Orphan) + " nothing alive can use it · " + v(ipc.Stale) + " its owner's processes still run (asked twice) · " + v(ipc.Live) + " in use · " + v(ipc.Unknown) + " unreadable"},
-		{"Filter", "/ then text: owner, key, verdict, semid or an operator's PID; esc clears"},
+		{"Filter", "/ then words that must all match: text the row shows (python3, dead, 0600), or owner: verdict: pid: cmd: key: id:, ! negates (!live); esc clears"},
 		{"Also", "F1 help · F3 filter · F9, Delete or ctrl+d remove · F10 quit · ctrl+\\ clears marks"},
 	}
 	out := []string{st.DialogTitle.Render("Keys")}
@@ -227,7 +227,10 @@ func (m *Model) setsTitle() string {
 	if m.table.filter != "" {
 		s = fmt.Sprintf("Semaphore sets: %s of %s match /%s", textfmt.Commas(int64(shown)), textfmt.Commas(int64(total)), m.table.filter)
 	}
-	s += " · sort " + sortNames[m.table.sortBy]
+	if shown > 0 {
+		s += fmt.Sprintf(" · %s/%s", textfmt.Commas(int64(m.table.cursor+1)), textfmt.Commas(int64(shown)))
+	}
+	s += " · sort " + sortNames[m.table.sortBy] + m.table.sortArrow()
 	if sel > 0 {
 		s += fmt.Sprintf(" · %s selected (x removes)", textfmt.Commas(int64(sel)))
 	}
