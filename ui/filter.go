@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,7 +22,20 @@ var filterFields = []string{"owner", "verdict", "pid", "cmd", "key", "id"}
 type filterTerm struct {
 	field string // "" for plain text
 	value string // lower case
+	bval  []byte // value, for matching formatted numbers without allocating
 	not   bool
+	// What the value can be part of: a decimal number, a hex key, octal
+	// perms (a word like "python3" is none: no number is formatted for it).
+	digits, hexish, octal bool
+}
+
+func classify(t *filterTerm) {
+	t.digits, t.hexish, t.octal = true, true, true
+	for _, c := range t.value {
+		t.digits = t.digits && c >= '0' && c <= '9'
+		t.octal = t.octal && c >= '0' && c <= '7'
+		t.hexish = t.hexish && (c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == 'x')
+	}
 }
 
 type setFilter []filterTerm
@@ -48,7 +62,8 @@ func parseFilter(text string) (setFilter, error) {
 		if w == "" {
 			continue
 		}
-		t.value = w
+		t.value, t.bval = w, []byte(w)
+		classify(&t)
 		f = append(f, t)
 	}
 	return f, nil
@@ -72,48 +87,81 @@ func isVerdict(w string) bool {
 	return false
 }
 
+// match tells whether the set matches the term. It runs on every set at
+// every scan while a filter is on (32,000 of them): numbers are formatted
+// into a stack buffer, never into new strings.
 func (t filterTerm) match(s *ipc.Set) bool {
 	v := t.value
+	var buf [24]byte
+	hasInt := func(n int64) bool { return t.digits && bytes.Contains(strconv.AppendInt(buf[:0], n, 10), t.bval) }
 	switch t.field {
 	case "owner":
-		return strings.Contains(strings.ToLower(s.Owner), v)
+		return strings.Contains(lower(s.Owner), v)
 	case "verdict":
 		return strings.HasPrefix(string(s.Verdict), v)
 	case "pid":
 		for _, op := range s.Operators {
-			if strconv.Itoa(op.PID) == v {
+			if bytes.Equal(strconv.AppendInt(buf[:0], int64(op.PID), 10), t.bval) {
 				return true
 			}
 		}
 		return false
 	case "cmd":
 		for _, op := range s.Operators {
-			if strings.Contains(strings.ToLower(op.Comm), v) {
+			if strings.Contains(lower(op.Comm), v) {
 				return true
 			}
 		}
 		return false
 	case "key":
-		return strings.Contains(s.Key.String(), v)
+		return bytes.Contains(appendKey(buf[:0], s.Key), t.bval)
 	case "id":
-		return strconv.Itoa(s.ID) == v
+		return bytes.Equal(strconv.AppendInt(buf[:0], int64(s.ID), 10), t.bval)
 	}
 	if isVerdict(v) {
 		return string(s.Verdict) == v
 	}
-	if strings.Contains(strings.ToLower(s.Owner), v) || strings.Contains(s.Key.String(), v) ||
-		strings.Contains(strconv.Itoa(s.ID), v) || strings.Contains(s.Perms.String(), v) ||
-		strings.Contains(string(s.Verdict), v) {
+	if strings.Contains(lower(s.Owner), v) || strings.Contains(string(s.Verdict), v) ||
+		hasInt(int64(s.ID)) || t.hexish && bytes.Contains(appendKey(buf[:0], s.Key), t.bval) ||
+		t.octal && bytes.Contains(appendPerms(buf[:0], s.Perms), t.bval) {
 		return true
 	}
 	// The operators cell: "2647 dead, 3105 apache2, waiting: 2".
 	for _, op := range s.Operators {
-		if strings.Contains(strconv.Itoa(op.PID), v) || strings.Contains(string(op.State), v) || strings.Contains(strings.ToLower(op.Comm), v) {
+		if hasInt(int64(op.PID)) || strings.Contains(string(op.State), v) || strings.Contains(lower(op.Comm), v) {
 			return true
 		}
 	}
-	if len(s.Operators) == 0 && s.Waiters() == 0 && strings.Contains("none", v) {
+	w := s.Waiters()
+	if len(s.Operators) == 0 && w == 0 && strings.Contains("none", v) {
 		return true
 	}
-	return s.Waiters() > 0 && strings.Contains("waiting", v)
+	return w > 0 && (strings.Contains("waiting:", v) || hasInt(int64(w)))
+}
+
+// lower is strings.ToLower without a copy for text that is lower case
+// already (user and program names mostly are).
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// appendKey is ipc.Key.String ("0x0052e2c1") into b.
+func appendKey(b []byte, k ipc.Key) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '0', 'x')
+	for sh := 28; sh >= 0; sh -= 4 {
+		b = append(b, hex[(uint32(k)>>sh)&0xf])
+	}
+	return b
+}
+
+// appendPerms is ipc.Perms.String ("0600") into b.
+func appendPerms(b []byte, p ipc.Perms) []byte {
+	v := uint32(p) & 0o777
+	return append(b, '0', byte('0'+v>>6&7), byte('0'+v>>3&7), byte('0'+v&7))
 }

@@ -122,3 +122,17 @@ func TestGoldenSortFilter200x60(t *testing.T) {
 	checkFrame(t, out, 200, 60)
 	golden.RequireEqual(t, out)
 }
+
+// The filter's formatting is the table's.
+func TestFilterFormatsAsShown(t *testing.T) {
+	for _, k := range []ipc.Key{0, 0x0052e2c1, 0xdeadbeef, 0xffffffff} {
+		if got := string(appendKey(nil, k)); got != k.String() {
+			t.Errorf("key %q, want %q", got, k.String())
+		}
+	}
+	for _, p := range []ipc.Perms{0, 0o600, 0o644, 0o777, 0o1777} {
+		if got := string(appendPerms(nil, p)); got != p.String() {
+			t.Errorf("perms %q, want %q", got, p.String())
+		}
+	}
+}
