@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
@@ -51,8 +53,10 @@ type Model struct {
 	lineInput
 	refresher
 
-	status    string
-	statusErr bool
+	status          string
+	statusErr       bool
+	statusScans     int  // scans shown since the message was set
+	statusUntilScan bool // the message says a scan is under way
 
 	tableH, probeH int
 
@@ -88,8 +92,32 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// setStatus shows a message on the status line. It clears itself when it
+// is done: one that says something is under way ("refreshing…",
+// "…; scanning…") when the next scan is shown, any other after a few
+// scans (statusScans), so that a message never outlives what it is about.
 func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
+	m.statusScans = 0
+	m.statusUntilScan = strings.HasSuffix(s, "…")
+}
+
+// How many scans a message stays: an error longer than a note.
+const statusNoteScans, statusErrScans = 3, 6
+
+// ageStatus runs on every scan shown (see setStatus).
+func (m *Model) ageStatus() {
+	if m.status == "" {
+		return
+	}
+	m.statusScans++
+	keep := statusNoteScans
+	if m.statusErr {
+		keep = statusErrScans
+	}
+	if m.statusUntilScan || m.statusScans >= keep {
+		m.status, m.statusErr, m.statusUntilScan = "", false, false
+	}
 }
 
 // Update handles one message. Scans, probes and removals only start here
@@ -127,6 +155,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case probeDoneMsg:
 		if m.probes.done(msg) && m.dWhat.probe && m.dWhat.id == msg.idx {
 			m.renderDetails()
+		}
+		if strings.HasPrefix(m.status, "probing ") && !m.probes.anyRunning() {
+			m.setStatus("", false) // done: the pane shows the result
 		}
 		return nil
 	case spinner.TickMsg:

@@ -151,6 +151,7 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 		m.scanErr = nil
 		m.setStatus("", false)
 	}
+	m.ageStatus()
 	prev := m.snap
 	m.snap, m.snapNS = msg.snap, m.ns
 	m.table.setSnapshot(msg.snap, prev)

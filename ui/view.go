@@ -74,6 +74,9 @@ func (m *Model) layout() {
 		pr = min(max(n, 1), free/2)
 	}
 	pr = max(min(pr, free-2), 1)
+	if n == 0 {
+		pr = 0 // an empty pane is its title alone, which says how to add one
+	}
 	m.probeH = pr
 	m.tableH = free - pr - 1 // column header
 	m.table.setHeight(m.tableH)
@@ -133,7 +136,9 @@ func (m *Model) render() string {
 		lines = append(lines, m.paneTitle(m.setsTitle(), m.focus == focusSets, w))
 		lines = append(lines, m.table.View(w, m.focus == focusSets))
 		lines = append(lines, m.paneTitle(m.probes.title(), m.focus == focusProbes, w))
-		lines = append(lines, m.probes.View(w, m.focus == focusProbes))
+		if m.probeH > 0 {
+			lines = append(lines, m.probes.View(w, m.focus == focusProbes))
+		}
 	}
 	body := strings.Join(lines, "\n")
 	body = strings.Join(fitLines(strings.Split(body, "\n"), w, h-footerLines), "\n")
