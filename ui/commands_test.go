@@ -105,3 +105,21 @@ func TestWrapKeepsQuotedCommands(t *testing.T) {
 		}
 	}
 }
+
+// The demo runs in a private namespace: the commands it shows for its
+// own sets reach it from outside, through its PID.
+func TestOwnViaPID(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(3), nil)
+	cfg.OwnVia = 777
+	m := loaded(t, cfg, 200, 60)
+	press(m, "enter")
+	out := plain(m)
+	for _, want := range []string{"nsenter -t 777 --ipc ipcs -s -i 65537", "ipcscope clean --ns 777 --id 65537", "nsenter -t 777 --ipc ipcrm -s 65537"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q:\n%s", want, out)
+		}
+	}
+	if !m.ns.Own() {
+		t.Error("OwnVia changed the namespace scanned")
+	}
+}

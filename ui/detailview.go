@@ -26,6 +26,9 @@ func (m *Model) cmds() shellCmds {
 	if m.snap == nil {
 		ns = m.ns
 	}
+	if ns.Own() && m.cfg.OwnVia != 0 {
+		ns = NS{PID: m.cfg.OwnVia} // for commands only: scans and removals stay in our own
+	}
 	c := shellCmds{ns: ns}
 	if !m.auditDefault {
 		c.auditLog = m.cfg.AuditLog
