@@ -57,7 +57,7 @@ type Config struct {
 	// private namespace, so the commands it shows for its own sets go
 	// through nsenter -t OwnVia and --ns OwnVia like another namespace's.
 	OwnVia int
-	Now          func() time.Time
+	Now    func() time.Time
 }
 
 func (c Config) withDefaults() Config {
