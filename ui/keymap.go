@@ -75,14 +75,20 @@ func (k KeyMap) probesHelp() []key.Binding {
 
 // detailsHelp is the help bar of the details view.
 func (k KeyMap) detailsHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Copy, k.Up, k.Down, k.PageDown, k.PageUp, k.Top, k.Bottom, k.Help, k.Quit}
+	return []key.Binding{k.Copy, k.Up, k.Down, k.PageDown, k.PageUp, k.Top, k.Bottom, k.Help, k.backQ()}
+}
+
+// backQ is how the help bar of details and the picker says that esc and
+// q go back there (F10 and ctrl+c quit).
+func (k KeyMap) backQ() key.Binding {
+	return key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "back"))
 }
 
 // namespacesHelp is the help bar of the namespace picker.
 func (k KeyMap) namespacesHelp() []key.Binding {
 	sw := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "switch to it"))
 	list := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "list again"))
-	return []key.Binding{k.Up, k.Down, sw, list, k.Back, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, sw, list, k.Pause, k.Help, k.backQ()}
 }
 
 // FullHelp is the key map shown by ?.
