@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 )
 
@@ -88,4 +89,26 @@ func TestHiddenDialogProgram(t *testing.T) {
 	if len(rl.got) != 2 || fm.dialog.stage != dlgNone {
 		t.Errorf("removed %d, dialog %v", len(rl.got), fm.dialog.stage)
 	}
+}
+
+// The dialog as it comes back after the terminal grew again (wide).
+func TestGoldenDialogBack200x60(t *testing.T) {
+	m := loaded(t, fixtureConfig(fixtureSnapshot(4), nil), 200, 60)
+	press(m, "o", "x")
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	press(m, "y")
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	out := plain(m)
+	checkFrame(t, out, 200, 60)
+	golden.RequireEqual(t, out)
+}
+
+func TestGoldenDialogHidden80x24(t *testing.T) {
+	m := loaded(t, fixtureConfig(fixtureSnapshot(4), nil), 80, 24)
+	press(m, "o", "x")
+	m.Update(tea.WindowSizeMsg{Width: 59, Height: 14})
+	press(m, "y")
+	out := plain(m)
+	checkFrame(t, out, 59, 14)
+	golden.RequireEqual(t, out)
 }

@@ -3,9 +3,11 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"ipcscope/ipc"
 )
@@ -154,4 +156,27 @@ func TestGoldenResultRefusedFirst80x24(t *testing.T) {
 	}
 	checkFrame(t, out, 80, 24)
 	golden.RequireEqual(t, out)
+}
+
+// Through a real program: x with nothing marked asks about the cursor
+// row, y removes it alone; S then U leave nothing marked.
+func TestRemoveCursorRowProgram(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		var rl removedLog
+		m := New(fixtureConfig(fixtureSnapshot(3), &rl))
+		tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]), teaOpts())
+		out := tm.Output()
+		waitFor(t, out, "ORPHAN")
+		tm.Type("SU")
+		waitFor(t, out, "marks cleared (1)")
+		tm.Type("x")
+		waitFor(t, out, "Remove 1 semaphore set?")
+		tm.Type("y")
+		waitFor(t, out, "Removed 1 of 1")
+		tm.Type("qq")
+		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		if len(rl.got) != 1 || rl.got[0].ID != 65537 {
+			t.Errorf("%dx%d: removed %v", size[0], size[1], rl.got)
+		}
+	}
 }

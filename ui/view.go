@@ -223,7 +223,7 @@ func (m *Model) pickerTitle() string {
 	case !p.loaded:
 		return "IPC namespaces"
 	}
-	return fmt.Sprintf("IPC namespaces: %d found · enter switches · esc back", len(p.rows))
+	return fmt.Sprintf("IPC namespaces: %s found · enter switches · esc back", textfmt.Commas(int64(len(p.rows))))
 }
 
 func (m *Model) setsTitle() string {
