@@ -84,7 +84,11 @@ func limitsDetails(st *Styles, snap *ipc.Snapshot, cmds shellCmds, width int) st
 		text("• " + cmds.diagnosis(f.Message))
 	}
 	if u.Orphans > 0 {
-		text(fmt.Sprintf("First free what leaked: %s can go now (o, then x). A higher limit only gives a leak more room.", textfmt.Plural(u.Orphans, "orphan", "orphans")))
+		h("First free what leaked")
+		text(fmt.Sprintf("%s can go now (o, then x here). A higher limit only gives a leak more room.", textfmt.Plural(u.Orphans, "orphan", "orphans")))
+		for _, l := range commandBlock(st, "or from a shell: every orphan, after the same checks, writing the audit log", cmds.clean(nil, false), width) {
+			line("%s", l)
+		}
 	}
 	if len(raised) == 0 {
 		text(fmt.Sprintf("SEMMNI is at the kernel's maximum (%s) already: free sets instead.", textfmt.Commas(semmniMax)))
