@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/base64"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -121,5 +122,21 @@ func TestOwnViaPID(t *testing.T) {
 	}
 	if !m.ns.Own() {
 		t.Error("OwnVia changed the namespace scanned")
+	}
+}
+
+// c on the main screen copies what x would do, or shows the row.
+func TestCopyOnMainScreen(t *testing.T) {
+	m := loaded(t, foreignConfig(3), 80, 24)
+	if got := fmt.Sprint(press(m, "c")()); got != "ipcscope clean --ns 4242 --id 65537" {
+		t.Errorf("cursor on an orphan: %q", got)
+	}
+	press(m, "o")
+	if got := fmt.Sprint(press(m, "c")()); got != "ipcscope clean --ns 4242 --id 65537,98306,131075" {
+		t.Errorf("marked orphans: %q", got)
+	}
+	press(m, "U", "G")
+	if got := fmt.Sprint(press(m, "c")()); !strings.HasPrefix(got, "nsenter -t 4242 --ipc ipcs -s -i ") {
+		t.Errorf("cursor on a live set: %q", got)
 	}
 }

@@ -269,6 +269,8 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Remove):
 		return m.askRemove()
+	case key.Matches(msg, k.Copy):
+		return m.copyCommand(m.mainCopyCommand())
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
 			m.showSetDetails(r.set.ID)
@@ -301,4 +303,19 @@ func (m *Model) askRemove() tea.Cmd {
 	}
 	m.dialog = newRemoveDialog(sets, m.cmds(), hidden, t.filter)
 	return nil
+}
+
+// mainCopyCommand is what c copies on the main screen: the removal x
+// would ask about (the marked sets, or the removable set under the
+// cursor), else the command that shows the set under the cursor.
+func (m *Model) mainCopyCommand() string {
+	t := m.table
+	if sets := t.selectedSets(); len(sets) > 0 {
+		return newRemoveDialog(sets, m.cmds(), 0, "").command
+	}
+	r, ok := t.current()
+	if !ok || r.mark == markGone {
+		return ""
+	}
+	return setCopyCommand(r.set, m.cmds())
 }
