@@ -132,11 +132,15 @@ func (t filterTerm) match(s *ipc.Set) bool {
 			return true
 		}
 	}
+	none, waiting := strings.Contains("none", v), strings.Contains("waiting:", v)
+	if !none && !waiting && !t.digits {
+		return false // no need to count the waiters
+	}
 	w := s.Waiters()
-	if len(s.Operators) == 0 && w == 0 && strings.Contains("none", v) {
+	if len(s.Operators) == 0 && w == 0 && none {
 		return true
 	}
-	return w > 0 && (strings.Contains("waiting:", v) || hasInt(int64(w)))
+	return w > 0 && (waiting || hasInt(int64(w)))
 }
 
 // lower is strings.ToLower without a copy for text that is lower case

@@ -116,18 +116,6 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	return nil, false
 }
 
-// sortOrder says which way the table is sorted, in words.
-func sortOrder(t *setTable) string {
-	words := map[sortKey][2]string{
-		sortVerdict: {"orphans first", "live first"}, sortID: {"lowest first", "highest first"}, sortKey_: {"lowest first", "highest first"},
-		sortOwner: {"a to z", "z to a"}, sortNSems: {"fewest first", "most first"}, sortOp: {"oldest first", "newest first"}, sortChanged: {"oldest first", "newest first"},
-	}[t.sortBy]
-	if t.reverse {
-		return words[1]
-	}
-	return words[0]
-}
-
 // readOnlyKey says why a removal key does nothing with --read-only.
 func (m *Model) readOnlyKey(msg tea.KeyPressMsg) bool {
 	if !m.cfg.ReadOnly {

@@ -13,34 +13,6 @@ import (
 	"ipcscope/ipc"
 )
 
-// sortKey is the column the table is sorted by (htop's < and >, s cycles).
-type sortKey int
-
-const (
-	sortVerdict sortKey = iota // orphans first, then stale, unknown, live
-	sortID
-	sortKey_
-	sortOwner
-	sortNSems
-	sortOp      // last semop (otime), oldest first
-	sortChanged // last change (ctime), oldest first
-	numSorts
-)
-
-var sortNames = [numSorts]string{"verdict", "semid", "key", "owner", "nsems", "last op", "changed"}
-var sortCols = [numSorts]int{colVerdict, colID, colKey, colOwner, colNSems, colOp, colChanged}
-
-// sortRing is the sort keys in the order of their columns, left to right:
-// < and > (and s) step through it.
-var sortRing = []sortKey{sortID, sortKey_, sortOwner, sortNSems, sortOp, sortChanged, sortVerdict}
-
-// stepSort is the sort key d columns from k (wrapping around).
-func stepSort(k sortKey, d int) sortKey {
-	i := slices.Index(sortRing, k)
-	n := len(sortRing)
-	return sortRing[((i+d)%n+n)%n]
-}
-
 // Row change marks, shown for one refresh.
 const (
 	markNone  = 0
@@ -492,14 +464,6 @@ func (t *setTable) renderRow(r rowRef, w [numCols]int, width int, rs *rowStyles,
 	}
 	b.WriteString(rs.plain.post)
 	return b.String()
-}
-
-// sortArrow is ▼ for the usual order of the sort key, ▲ inverted.
-func (t *setTable) sortArrow() string {
-	if t.reverse {
-		return "▲"
-	}
-	return "▼"
 }
 
 // counts returns how many rows the view has and how many are selected.
