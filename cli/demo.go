@@ -32,6 +32,9 @@ func runDemo(env *Env, cfg ui.Config, o inspectOptions) int {
 		return ExitFail
 	}
 	cfg.Notice = w.Notice
+	// The user's shell is outside the demo's namespace: the commands the
+	// inspector shows reach it through this process.
+	cfg.OwnVia = os.Getpid()
 	if w.HasContainers() {
 		cfg.Namespaces = w.Namespaces
 	}

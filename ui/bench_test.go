@@ -69,3 +69,22 @@ func BenchmarkKeyDown32000(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// A refresh with 32,000 sets while a filter of plain text that matches
+// no set is on: every word is tried on every set, the worst case.
+func BenchmarkRefresh32000Filtered(b *testing.B) {
+	a, c := bigSnapshot(32000), bigSnapshot(32000)
+	m := loaded(b, fixtureConfig(a, nil), 80, 24)
+	m.table.setFilter("python3 !live")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s := a
+		if i%2 == 1 {
+			s = c
+		}
+		i++
+		m.Update(snapshotMsg{snap: s})
+		_ = m.View()
+	}
+}

@@ -52,6 +52,11 @@ type Config struct {
 	User         string         // who runs the inspector, for the header
 	Root         bool           // whether that user may remove any set
 	Notice       string         // an extra line (the demo explains itself)
+	// OwnVia, when not 0, is a PID in the inspector's own IPC namespace
+	// through which a shell outside it reaches it: the demo runs in a
+	// private namespace, so the commands it shows for its own sets go
+	// through nsenter -t OwnVia and --ns OwnVia like another namespace's.
+	OwnVia int
 	// Why, when set, gives a line under the diagnosis saying why a
 	// snapshot's problem happens and how to stop it ("" for none): the
 	// cli's doctor on Apache's mutexes. Called per frame: keep it cheap.

@@ -12,9 +12,9 @@ import (
 )
 
 // setDetails is the details view of one set: every semaphore, the
-// verdict's reasons, what each field means, and the ipcs/ipcrm commands
-// that show the same.
-func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
+// verdict's reasons, what each field means, and the commands that show
+// and remove the same set by hand in its namespace (cmds).
+func setDetails(st *Styles, s *ipc.Set, now time.Time, width int, cmds shellCmds) string {
 	var b strings.Builder
 	h := func(t string) { b.WriteString("\n" + st.Bold.Render(t) + "\n") }
 	line := func(f string, a ...any) { b.WriteString(fmt.Sprintf(f, a...) + "\n") }
@@ -24,7 +24,7 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
 	line("last semop %s (%s) · last change %s (%s)", textfmt.Age(s.OTime.Time, now), stamp(s.OTime), textfmt.Age(s.CTime.Time, now), stamp(s.CTime))
 
 	if s.Rule != "" {
-		h("Why " + verdictWord(s.Verdict) + " (rule " + string(s.Rule) + ")")
+		h("Why " + verdictWord(s.Verdict) + " (rule " + string(s.Rule) + ruleMeaning(s.Rule) + ")")
 	} else {
 		h("Why " + verdictWord(s.Verdict))
 	}
@@ -64,6 +64,17 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
 	if len(s.Sems) == 0 {
 		line("  (the values could not be read)")
 	}
+	if w := s.Waiters(); w > 0 {
+		for _, l := range wrap(fmt.Sprintf("%s blocked in semop on this set now (NCOUNT + ZCOUNT): it is in use. The kernel counts them but does not say which tasks they are.", textfmt.Plural(w, "task is", "tasks are")), max(width-2, 20)) {
+			line("  %s", l)
+		}
+	}
+	if s.Verdict == ipc.Stale {
+		h("What keeps it stale")
+		for _, l := range wrap("No last operator is alive, but processes that could still use it run (named in the reasons above): ipcscope leaves it to you. It turns orphan when they stop; remove it now only if you know they do not use it (x asks twice).", max(width-2, 20)) {
+			line("  %s", l)
+		}
+	}
 
 	h("What the fields mean")
 	for _, f := range [][2]string{
@@ -86,10 +97,62 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int) string {
 		}
 	}
 
-	h("The same with the standard tools")
-	line("  ipcs -s -i %d      show this set", s.ID)
-	line("  ipcrm -s %d        remove it (ipcscope re-checks first and writes the audit log)", s.ID)
+	h("The same by hand")
+	copied := setCopyCommand(s, cmds)
+	for _, c := range setCommands(s, cmds) {
+		if c[1] == copied {
+			c[0] += " (c copies this)"
+		}
+		for _, l := range commandBlock(st, c[0], c[1], width) {
+			line("%s", l)
+		}
+	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// setCommands are the commands details shows for a set, each with what
+// it does: every one works as shown in the set's namespace.
+func setCommands(s *ipc.Set, cmds shellCmds) [][2]string {
+	out := [][2]string{{"show this set (the kernel's view)", cmds.show(s.ID)}}
+	switch s.Verdict {
+	case ipc.Orphan:
+		out = append(out, [2]string{"remove it after the same checks as here, writing the audit log", cmds.clean([]int{s.ID}, false)})
+	case ipc.Stale:
+		out = append(out, [2]string{"remove it although it is stale, after the same checks, writing the audit log", cmds.clean([]int{s.ID}, true)})
+	}
+	out = append(out, [2]string{"remove it at once: no check, no audit log", cmds.ipcrm(s.ID)})
+	return out
+}
+
+// setCopyCommand is what c copies in a set's details: the checked removal
+// of a removable set, else the command that shows it.
+func setCopyCommand(s *ipc.Set, cmds shellCmds) string {
+	c := setCommands(s, cmds)
+	if selectable(s) {
+		return c[1][1]
+	}
+	return c[0][1]
+}
+
+// ruleMeaning says in words what a verdict rule means (ipc.Rule*).
+func ruleMeaning(r ipc.Rule) string {
+	m := map[ipc.Rule]string{
+		ipc.RuleUnreadable:     "its semaphores could not be read",
+		ipc.RuleWaiters:        "a task is blocked on it now",
+		ipc.RuleOperator:       "a last operator is alive",
+		ipc.RuleStartedLater:   "a last operator's PID runs, but started after the last change",
+		ipc.RuleNotVisible:     "a process that could use it may be invisible from here",
+		ipc.RuleApacheInstance: "made by a running Apache instance",
+		ipc.RuleApacheGone:     "Apache's, and the instance that made it is gone",
+		ipc.RuleApacheStrays:   "children of a dead Apache parent still run",
+		ipc.RuleApacheClock:    "older than a running Apache by the clock only",
+		ipc.RuleHolders:        "processes its permissions let in still run",
+		ipc.RuleNoHolders:      "nothing that could use it runs",
+	}[r]
+	if m == "" {
+		return ""
+	}
+	return ": " + m
 }
 
 func stamp(t ipc.Time) string {
@@ -182,17 +245,37 @@ func probeDetails(st *Styles, r *probeRow, width int) string {
 		}
 	}
 	h("The same by hand")
-	addr := res.Addr
+	for _, c := range probeCommands(r, res.Addr) {
+		for _, l := range commandBlock(st, c[0], c[1], width) {
+			line("%s", l)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// probeCommands are the openssl and curl lines that check the same by
+// hand, each with what it does; the last is the one c copies.
+func probeCommands(r *probeRow, addr string) [][2]string {
 	if addr == "" {
 		addr = r.target.HostPort()
 	}
 	if r.target.Scheme == probe.SchemeHTTP {
-		line("  curl -v --http2-prior-knowledge http://%s/   (h2c)", r.target.HostPort())
-	} else {
-		line("  openssl s_client -connect %s -servername %s -alpn h2,http/1.1", addr, r.target.Host)
-		line("  curl -v --resolve %s:%d:%s https://%s/", r.target.Host, r.target.Port, hostOf(addr), r.target.HostPort())
+		return [][2]string{{"HTTP/2 in cleartext (h2c), prior knowledge (c copies this)", fmt.Sprintf("curl -v --http2-prior-knowledge http://%s/", r.target.HostPort())}}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return [][2]string{
+		{"the TLS handshake with SNI and ALPN", fmt.Sprintf("openssl s_client -connect %s -servername %s -alpn h2,http/1.1", addr, r.target.Host)},
+		{"the request, to the same address (c copies this)", fmt.Sprintf("curl -v --resolve %s:%d:%s https://%s/", r.target.Host, r.target.Port, hostOf(addr), r.target.HostPort())},
+	}
+}
+
+// probeCopyCommand is what c copies in a probe's details.
+func probeCopyCommand(r *probeRow) string {
+	addr := ""
+	if r.result != nil {
+		addr = r.result.Addr
+	}
+	c := probeCommands(r, addr)
+	return c[len(c)-1][1]
 }
 
 func hostOf(addr string) string {

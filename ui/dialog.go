@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
@@ -28,6 +30,9 @@ type removeDialog struct {
 	sets    []ipc.Set
 	stale   int
 	results []ipc.Removal
+	command string // the same removal as one shell command (c copies it)
+	hidden  int    // how many of the sets the filter does not show
+	filter  string
 }
 
 type removedMsg struct{ results []ipc.Removal }
@@ -60,6 +65,8 @@ func (d *removeDialog) key(msg tea.KeyPressMsg, remove func(allowStale bool, set
 
 // done shows the outcome of the removals and counts those that succeeded.
 func (d *removeDialog) done(results []ipc.Removal) (ok int) {
+	results = slices.Clone(results)
+	slices.SortStableFunc(results, func(a, b ipc.Removal) int { return cmp.Compare(resultRank(a), resultRank(b)) })
 	d.results = results
 	d.stage = dlgResult
 	for _, r := range results {
@@ -76,29 +83,105 @@ func removeCmd(remove RemoveFunc, ns NS, allowStale bool, sets []ipc.Set) tea.Cm
 	}
 }
 
-func newRemoveDialog(sets []ipc.Set) removeDialog {
-	d := removeDialog{stage: dlgConfirm, sets: sets}
+// newRemoveDialog asks about sets (hidden of them not shown by filter);
+// they are listed stale first, the ones that need a second look.
+func newRemoveDialog(sets []ipc.Set, cmds shellCmds, hidden int, filter string) removeDialog {
+	d := removeDialog{stage: dlgConfirm, hidden: hidden, filter: filter}
 	for i := range sets {
 		if sets[i].Verdict == ipc.Stale {
 			d.stale++
 		}
 	}
+	d.command = cmds.clean(setIDs(sets), d.stale > 0)
+	if d.stale > 0 {
+		sets = slices.Clone(sets)
+		slices.SortStableFunc(sets, func(a, b ipc.Set) int {
+			return cmp.Compare(b2i(a.Verdict != ipc.Stale), b2i(b.Verdict != ipc.Stale))
+		})
+	}
+	d.sets = sets
 	return d
 }
 
-// ipcrmCommand is the equivalent command line, shortened for many sets.
-func ipcrmCommand(sets []ipc.Set, maxIDs int) string {
-	var b strings.Builder
-	b.WriteString("ipcrm")
-	for i, s := range sets {
-		if i == maxIDs {
-			fmt.Fprintf(&b, " … (%s sets)", textfmt.Commas(int64(len(sets))))
-			break
-		}
-		b.WriteString(" -s ")
-		b.WriteString(strconv.Itoa(s.ID))
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	return b.String()
+	return 0
+}
+
+// summary is "1 stale + 3,996 orphan · 3,996 not shown by the filter /x".
+func (d *removeDialog) summary() string {
+	var parts []string
+	if d.stale > 0 {
+		parts = append(parts, textfmt.Commas(int64(d.stale))+" stale")
+	}
+	if n := len(d.sets) - d.stale; n > 0 {
+		parts = append(parts, textfmt.Commas(int64(n))+" orphan")
+	}
+	s := strings.Join(parts, " + ")
+	if d.hidden > 0 {
+		s += fmt.Sprintf(" · %s not shown by the filter /%s", textfmt.Commas(int64(d.hidden)), d.filter)
+	}
+	return s
+}
+
+// resultRank orders the outcome: what was not done first.
+func resultRank(r ipc.Removal) int {
+	switch r.Outcome {
+	case ipc.Failed:
+		return 0
+	case ipc.Refused:
+		return 1
+	case ipc.AlreadyGone:
+		return 2
+	}
+	return 3
+}
+
+// removalStatus is the status line after a removal: what was refused or
+// failed, and why, comes first (results are in resultRank order).
+func removalStatus(results []ipc.Removal, auditLog string) (msg string, isErr bool) {
+	ok := 0
+	for _, r := range results {
+		if r.OK() {
+			ok++
+		}
+	}
+	msg = fmt.Sprintf("removed %s of %s sets", textfmt.Commas(int64(ok)), textfmt.Commas(int64(len(results))))
+	if bad := len(results) - ok; bad > 0 {
+		r := results[0]
+		msg = fmt.Sprintf("set %d %s: %s", r.ID, r.Outcome, r.Reason)
+		if bad > 1 {
+			msg += fmt.Sprintf(" (+%s more not removed, listed first)", textfmt.Commas(int64(bad-1)))
+		}
+		msg += fmt.Sprintf(" · removed %s of %s", textfmt.Commas(int64(ok)), textfmt.Commas(int64(len(results))))
+	}
+	return msg + "; audit log " + auditLog, ok != len(results)
+}
+
+// sameAsLines shows the equivalent command whole when it fits, else
+// shortened and said to be: c copies it whole either way.
+func sameAsLines(st *Styles, command string, n, width int) []string {
+	label := "same as (c copies it): "
+	if lipgloss.Width(label+command) <= width {
+		return []string{st.Dim.Render(label) + command}
+	}
+	return []string{
+		st.Dim.Render("same as: ") + truncate(command, width-len("same as: ")),
+		st.Dim.Render(fmt.Sprintf("(shortened here; c copies the whole command, %s)", textfmt.Plural(n, "ID", "IDs"))),
+	}
+}
+
+// visible reports whether the dialog fits on a screen of that size:
+// a dialog nobody can see must not act.
+func (d *removeDialog) visible(c *Common, auditLog string) bool {
+	w, h := c.Width, c.Height
+	if w < minWidth || h < minHeight {
+		return false
+	}
+	box := d.view(c, auditLog, w, h)
+	return lipgloss.Height(box) <= h && lipgloss.Width(box) <= w
 }
 
 // dialogSetLine is one set as the confirmation lists it (pure).
@@ -116,7 +199,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 	switch d.stage {
 	case dlgConfirm, dlgConfirmStale:
 		add(st.DialogTitle.Render(fmt.Sprintf("Remove %s?", textfmt.Plural(len(d.sets), "semaphore set", "semaphore sets"))))
-		add("")
+		add(d.summary())
 		for i := range d.sets {
 			if i == listMax {
 				add(st.Dim.Render(fmt.Sprintf("  … and %s more", textfmt.Commas(int64(len(d.sets)-i)))))
@@ -129,7 +212,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 			add(l)
 		}
 		add("")
-		add(st.Dim.Render("same as: ") + ipcrmCommand(d.sets, 6))
+		lines = append(lines, sameAsLines(st, d.command, len(d.sets), inner)...)
 		add(st.Dim.Render("Each set is checked again just before removal; live sets are never removed."))
 		add(st.Dim.Render("Audit log: " + auditLog))
 		add("")
@@ -149,7 +232,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 				ok++
 			}
 		}
-		add(st.DialogTitle.Render(fmt.Sprintf("Removed %d of %d", ok, len(d.results))))
+		add(st.DialogTitle.Render(fmt.Sprintf("Removed %s of %s", textfmt.Commas(int64(ok)), textfmt.Commas(int64(len(d.results))))))
 		add("")
 		for i, r := range d.results {
 			if i == listMax {

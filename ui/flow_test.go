@@ -224,7 +224,7 @@ func TestFilterAndSort(t *testing.T) {
 	if n, _, _ := m.table.counts(); n != 9 {
 		t.Fatalf("esc did not clear the filter: %d rows", n)
 	}
-	for _, want := range []string{"age", "owner", "semid", "verdict"} {
+	for _, want := range []string{"semid", "key", "owner", "nsems", "last op", "changed", "verdict"} {
 		press(m, "s")
 		if sortNames[m.table.sortBy] != want {
 			t.Fatalf("sort %s, want %s", sortNames[m.table.sortBy], want)

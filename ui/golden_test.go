@@ -74,3 +74,29 @@ func TestGoldenTooSmall(t *testing.T) {
 	checkFrame(t, out, 50, 12)
 	golden.RequireEqual(t, out)
 }
+
+// foreignConfig shows a container's namespace (--ns 4242): every command
+// on screen goes through nsenter or --ns.
+func foreignConfig(orphans int) Config {
+	snap := fixtureSnapshot(orphans)
+	snap.IPCNS = 4026532999
+	cfg := fixtureConfig(snap, nil)
+	cfg.NS = NS{PID: 4242}
+	return cfg
+}
+
+func TestGoldenForeignDetails80x24(t *testing.T) {
+	m := loaded(t, foreignConfig(34), 80, 24)
+	press(m, "enter", "G")
+	out := plain(m)
+	checkFrame(t, out, 80, 24)
+	golden.RequireEqual(t, out)
+}
+
+func TestGoldenForeignConfirm200x60(t *testing.T) {
+	m := loaded(t, foreignConfig(34), 200, 60)
+	press(m, "o", "x")
+	out := plain(m)
+	checkFrame(t, out, 200, 60)
+	golden.RequireEqual(t, out)
+}

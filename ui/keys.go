@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -38,8 +37,20 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.mainKey(msg)
 }
 
-// dialogKey: the confirmation dialog takes every key; only y goes on.
+// dialogKey: the confirmation dialog takes every key; only y goes on, c
+// copies the equivalent command. While the dialog cannot be seen (the
+// terminal is too small for it) no key acts on it: q quits, as the
+// screen says, and the dialog is back, unchanged, when the terminal grows.
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
+	if !m.dialog.visible(m.c, m.cfg.AuditLog) {
+		if key.Matches(msg, m.c.Keys.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.dialog.command != "" && (m.dialog.stage == dlgConfirm || m.dialog.stage == dlgConfirmStale) && key.Matches(msg, m.c.Keys.Copy) {
+		return m.copyCommand(m.dialog.command)
+	}
 	ns := m.snapNS // removals go where the sets were scanned
 	cmd, cancelled := m.dialog.key(msg, func(allowStale bool, sets []ipc.Set) tea.Cmd {
 		return removeCmd(m.cfg.Remove, ns, allowStale, sets)
@@ -55,6 +66,9 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	res, cmd := m.lineInput.key(msg)
 	if res.filter != nil {
 		m.table.setFilter(*res.filter)
+		if err := m.table.filterErr; err != nil {
+			m.lineInput.inputErr = "filter: " + err.Error()
+		}
 	}
 	if res.target != nil {
 		return m.addTarget(*res.target)
@@ -73,26 +87,47 @@ func (m *Model) addTarget(t probe.Target) tea.Cmd {
 	return m.probes.start(len(m.probes.rows)-1, m.cfg.Probe, m.cfg.ProbeTimeout)
 }
 
-// helpKey: any key closes the full help (? and esc do nothing more); q,
-// ? and P work in every mode. done is false for any other key.
+// helpKey: any key closes the full help and does nothing more; ? and P
+// work in every mode; q quits on the main screen and goes back from
+// details and the picker (F10 and ctrl+c always quit). done is false for
+// any other key.
 func (m *Model) helpKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	k := &m.c.Keys
 	if m.help.ShowAll {
 		m.help.ShowAll = false
-		if key.Matches(msg, k.Help, k.Back) {
-			return nil, true
-		}
+		return nil, true
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
+		if msg.String() == "q" && m.mode != modeMain {
+			m.mode = modeMain
+			return nil, true
+		}
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = true
 		return nil, true
 	case key.Matches(msg, k.Pause):
 		return m.togglePause(), true
+	case msg.String() == ":":
+		m.setStatus("no : commands here (that is k9s): / filters, N picks a namespace, L shows the limits, ? lists every key", false)
+		return nil, true
 	}
 	return nil, false
+}
+
+// readOnlyKey says why a removal key does nothing with --read-only.
+func (m *Model) readOnlyKey(msg tea.KeyPressMsg) bool {
+	if !m.cfg.ReadOnly {
+		return false
+	}
+	for _, b := range newKeyMap(false).destructive() {
+		if key.Matches(msg, b) {
+			m.setStatus("read-only (--read-only): "+b.Help().Key+" ("+b.Help().Desc+") is off; run ipcscope without --read-only, as root, to remove sets", true)
+			return true
+		}
+	}
+	return false
 }
 
 // pickerKey: Enter switches to the namespace chosen, esc or N goes back.
@@ -104,18 +139,6 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 	case chosen != nil:
 		return m.switchNS(nsTarget(*chosen, m.cfg.SelfNS))
 	}
-	return cmd
-}
-
-// detailsKey: esc or enter goes back; the viewport scrolls.
-func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.c.Keys
-	if key.Matches(msg, k.Back) || key.Matches(msg, k.Details) {
-		m.mode = modeMain
-		return nil
-	}
-	var cmd tea.Cmd
-	m.detail, cmd = m.detail.Update(msg)
 	return cmd
 }
 
@@ -144,6 +167,8 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	case key.Matches(msg, k.AddTarget):
 		return m.openTarget()
+	case key.Matches(msg, k.Limits):
+		m.showLimits()
 	case key.Matches(msg, k.Filter):
 		m.focus = focusSets
 		return m.openFilter(m.table.filter)
@@ -160,9 +185,19 @@ func (m *Model) mainKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// probesKey handles the probe pane: movement, enter shows details.
+// probesKey handles the probe pane: movement, enter shows details; the
+// set keys say that they act on the set table.
 func (m *Model) probesKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.c.Keys
+	if m.readOnlyKey(msg) {
+		return nil
+	}
+	for _, b := range append(k.destructive(), k.Sort) {
+		if key.Matches(msg, b) {
+			m.setStatus(b.Help().Key+" ("+b.Help().Desc+") acts on the semaphore sets: tab goes there", false)
+			return nil
+		}
+	}
 	if navigate(k, msg, &m.probes.scroll, m.probes.move, len(m.probes.rows)) {
 		return nil
 	}
@@ -177,13 +212,22 @@ func (m *Model) probesKey(msg tea.KeyPressMsg) tea.Cmd {
 // details.
 func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, t := &m.c.Keys, m.table
+	if m.readOnlyKey(msg) {
+		return nil
+	}
 	if navigate(k, msg, &t.scroll, t.move, len(t.view)) {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Sort):
-		t.setSort((t.sortBy + 1) % numSorts)
-		m.setStatus("sorted by "+sortNames[t.sortBy], false)
+	case key.Matches(msg, k.Sort), key.Matches(msg, k.SortNext):
+		t.setSortDir(stepSort(t.sortBy, 1), t.reverse)
+		m.setStatus("sorted by "+sortNames[t.sortBy]+" ("+sortOrder(t)+"); < > pick the column, I inverts", false)
+	case key.Matches(msg, k.SortPrev):
+		t.setSortDir(stepSort(t.sortBy, -1), t.reverse)
+		m.setStatus("sorted by "+sortNames[t.sortBy]+" ("+sortOrder(t)+"); < > pick the column, I inverts", false)
+	case key.Matches(msg, k.Invert):
+		t.setSortDir(t.sortBy, !t.reverse)
+		m.setStatus("sorted by "+sortNames[t.sortBy]+" ("+sortOrder(t)+")", false)
 	case key.Matches(msg, k.Select):
 		if why := t.toggle(); why != "" {
 			m.setStatus(why, true)
@@ -198,42 +242,68 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		} else {
 			m.setStatus(fmt.Sprintf("%s selected: press x to remove", textfmt.Plural(n, "orphan", "orphans")), false)
 		}
-	case key.Matches(msg, k.Remove):
-		sets := t.selectedSets()
-		if len(sets) == 0 {
-			m.setStatus("nothing selected: space selects a set, o every orphan", true)
-			return nil
+	case key.Matches(msg, k.SelectStale):
+		n := t.selectVerdict(ipc.Stale)
+		if n == 0 {
+			m.setStatus("no stale sets shown to mark", false)
+		} else {
+			m.setStatus(fmt.Sprintf("%s marked: x asks twice for stale sets (their owner still runs processes)", textfmt.Plural(n, "stale set", "stale sets")), false)
 		}
-		m.dialog = newRemoveDialog(sets)
+	case key.Matches(msg, k.ClearMarks):
+		if n := t.clearMarks(); n > 0 {
+			m.setStatus(fmt.Sprintf("marks cleared (%s)", textfmt.Commas(int64(n))), false)
+		} else {
+			m.setStatus("nothing was marked", false)
+		}
+	case key.Matches(msg, k.Remove):
+		return m.askRemove()
+	case key.Matches(msg, k.Copy):
+		return m.copyCommand(m.mainCopyCommand())
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
-			m.dTitle = fmt.Sprintf("set %d", r.set.ID)
-			d := setDetails(&m.c.Styles, r.set, t.now, m.c.Width)
-			if m.cfg.WhySet != nil {
-				if w := m.cfg.WhySet(r.set); w != "" {
-					d += "\n" + m.c.Styles.Bold.Render("How to stop it") + "\n  • " + w + "\n"
-				}
-			}
-			m.detail.SetContent(wrapAll(d, m.c.Width))
-			m.detail.GotoTop()
-			m.mode = modeDetails
+			m.showSetDetails(r.set.ID)
 		}
 	}
 	return nil
 }
 
-// showProbeDetails fills the details view with the probe under the
-// cursor, keeping the scroll position (it is redrawn as results arrive).
-func (m *Model) showProbeDetails() {
-	r := &m.probes.rows[m.probes.cursor]
-	m.dTitle = "probe " + r.target.String()
-	y := m.detail.YOffset()
-	d := probeDetails(&m.c.Styles, r, m.c.Width)
-	if m.cfg.WhyNoH2 != nil && r.result != nil && !r.running {
-		if lines := m.cfg.WhyNoH2(*r.result); len(lines) > 0 {
-			d += "\n\n" + m.c.Styles.Bold.Render("Why no HTTP/2") + "\n  " + strings.Join(lines, "\n  ")
+// askRemove opens the removal dialog for the marked sets, or, with none
+// marked, for the set under the cursor (htop's F9, k9s's ctrl+d), with
+// the same confirmation rules.
+func (m *Model) askRemove() tea.Cmd {
+	t := m.table
+	sets := t.selectedSets()
+	hidden := t.hiddenSelected()
+	if len(sets) == 0 {
+		r, ok := t.current()
+		switch {
+		case !ok:
+			m.setStatus("nothing to remove: no set under the cursor", true)
+			return nil
+		case r.mark == markGone:
+			m.setStatus(fmt.Sprintf("set %d is gone already", r.set.ID), true)
+			return nil
+		case !selectable(r.set):
+			m.setStatus(fmt.Sprintf("set %d is %s: only orphan and stale sets can be removed (space marks, o every orphan)", r.set.ID, verdictWord(r.set.Verdict)), true)
+			return nil
 		}
+		sets, hidden = []ipc.Set{*r.set}, 0
 	}
-	m.detail.SetContent(wrapAll(d, m.c.Width))
-	m.detail.SetYOffset(y)
+	m.dialog = newRemoveDialog(sets, m.cmds(), hidden, t.filter)
+	return nil
+}
+
+// mainCopyCommand is what c copies on the main screen: the removal x
+// would ask about (the marked sets, or the removable set under the
+// cursor), else the command that shows the set under the cursor.
+func (m *Model) mainCopyCommand() string {
+	t := m.table
+	if sets := t.selectedSets(); len(sets) > 0 {
+		return newRemoveDialog(sets, m.cmds(), 0, "").command
+	}
+	r, ok := t.current()
+	if !ok || r.mark == markGone {
+		return ""
+	}
+	return setCopyCommand(r.set, m.cmds())
 }

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
@@ -46,15 +46,26 @@ type Model struct {
 	mode    mode
 	detail  viewport.Model
 	dTitle  string
+	dWhat   detailsOf // what the details view shows
+	dCopy   string    // the command c copies there
 	dialog  removeDialog
 	help    help.Model
 	lineInput
 	refresher
 
-	status    string
-	statusErr bool
+	status          string
+	statusErr       bool
+	statusScans     int  // scans shown since the message was set
+	statusUntilScan bool // the message says a scan is under way
 
 	tableH, probeH int
+
+	helpCache struct {
+		key helpBarKey
+		s   string
+		ok  bool
+	}
+	auditDefault bool // cfg.AuditLog is ipc.DefaultAuditLog(): commands need no --audit-log
 }
 
 // New makes the root model.
@@ -62,6 +73,7 @@ func New(cfg Config) *Model {
 	cfg = cfg.withDefaults()
 	c := newCommon(cfg.ReadOnly, cfg.Now)
 	m := &Model{cfg: cfg, c: c, table: newSetTable(c), probes: newProbePane(c, cfg.Targets)}
+	m.auditDefault = cfg.AuditLog == ipc.DefaultAuditLog()
 	m.refresher = refresher{scan: cfg.Scan, interval: cfg.Interval, ns: cfg.NS}
 	m.picker = &nsPicker{c: c, notRoot: !cfg.Root}
 	m.help = help.New()
@@ -80,8 +92,32 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// setStatus shows a message on the status line. It clears itself when it
+// is done: one that says something is under way ("refreshing…",
+// "…; scanning…") when the next scan is shown, any other after a few
+// scans (statusScans), so that a message never outlives what it is about.
 func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
+	m.statusScans = 0
+	m.statusUntilScan = strings.HasSuffix(s, "…")
+}
+
+// How many scans a message stays: an error longer than a note.
+const statusNoteScans, statusErrScans = 3, 6
+
+// ageStatus runs on every scan shown (see setStatus).
+func (m *Model) ageStatus() {
+	if m.status == "" {
+		return
+	}
+	m.statusScans++
+	keep := statusNoteScans
+	if m.statusErr {
+		keep = statusErrScans
+	}
+	if m.statusUntilScan || m.statusScans >= keep {
+		m.status, m.statusErr, m.statusUntilScan = "", false, false
+	}
 }
 
 // Update handles one message. Scans, probes and removals only start here
@@ -97,6 +133,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.layout()
+		m.renderDetails() // wrapped again for the new width
 		return nil
 	case tea.BackgroundColorMsg:
 		m.c.SetDark(msg.IsDark())
@@ -111,12 +149,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.picker.done(msg)
 		return nil
 	case removedMsg:
-		ok := m.dialog.done(msg.results)
-		m.setStatus(fmt.Sprintf("removed %d of %d sets; audit log %s", ok, len(msg.results), m.cfg.AuditLog), ok != len(msg.results))
+		m.dialog.done(msg.results)
+		m.setStatus(removalStatus(m.dialog.results, m.cfg.AuditLog))
 		return m.now() // scan at once, shown even when paused
 	case probeDoneMsg:
-		if m.probes.done(msg) && m.mode == modeDetails && m.focus == focusProbes && m.probes.cursor == msg.idx {
-			m.showProbeDetails()
+		if m.probes.done(msg) && m.dWhat.probe && m.dWhat.id == msg.idx {
+			m.renderDetails()
+		}
+		if strings.HasPrefix(m.status, "probing ") && !m.probes.anyRunning() {
+			m.setStatus("", false) // done: the pane shows the result
 		}
 		return nil
 	case spinner.TickMsg:

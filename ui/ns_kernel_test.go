@@ -230,3 +230,31 @@ func TestRealNSFlagPinsNamespace(t *testing.T) {
 		t.Errorf("header:\n%s", plain(m))
 	}
 }
+
+// x with nothing marked removes the real set under the cursor, in the
+// namespace shown, and only it; S then U leave nothing marked.
+func TestRealRemoveCursorRowInNamespace(t *testing.T) {
+	a := newContainer(t, 2)
+	cfg := onlyPrivate(t, realConfig(t))
+	cfg.NS = NS{PID: a.Holder.PID}
+	m := New(cfg)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	run(t, m, m.scanCmd())
+	press(m, "S", "U")
+	if len(m.table.selected) != 0 {
+		t.Fatalf("marks left: %v", m.table.selected)
+	}
+	for i, r := range m.table.view {
+		if m.table.rows[r].set.ID == a.Orphans[1] {
+			m.table.cursor = i
+		}
+	}
+	press(m, "x")
+	run(t, m, press(m, "y"))
+	if a.Exists(a.Orphans[1]) || !a.Exists(a.Orphans[0]) || !a.Exists(a.LiveID) {
+		t.Errorf("after x y on %d: orphans %v live %v", a.Orphans[1], []bool{a.Exists(a.Orphans[0]), a.Exists(a.Orphans[1])}, a.Exists(a.LiveID))
+	}
+	if out := plain(m); !strings.Contains(out, "Removed 1 of 1") {
+		t.Errorf("outcome:\n%s", out)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/probe"
 )
 
@@ -185,9 +186,12 @@ func (p *probePane) title() string {
 			run++
 		}
 	}
-	s := fmt.Sprintf("Probes: %d targets", len(p.rows))
+	if len(p.rows) == 0 {
+		return "Probes: none · n adds a target (host:port, https://name, name:443@10.0.0.5)"
+	}
+	s := fmt.Sprintf("Probes: %s", textfmt.Plural(len(p.rows), "target", "targets"))
 	if run > 0 {
-		s += fmt.Sprintf(", %d running", run)
+		s += ", " + textfmt.Commas(int64(run)) + " running"
 	}
 	return s
 }

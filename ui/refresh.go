@@ -151,9 +151,13 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 		m.scanErr = nil
 		m.setStatus("", false)
 	}
+	m.ageStatus()
 	prev := m.snap
 	m.snap, m.snapNS = msg.snap, m.ns
 	m.table.setSnapshot(msg.snap, prev)
+	if !m.dWhat.probe {
+		m.renderDetails() // details follow every scan
+	}
 }
 
 // snapshotArrived handles a finished scan.

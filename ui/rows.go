@@ -18,10 +18,12 @@ const (
 	colID = iota
 	colKey
 	colOwner
+	colCreator
 	colPerms
 	colNSems
 	colOp
 	colChanged
+	colChangedAt
 	colOperators
 	colVerdict
 	numCols
@@ -33,16 +35,24 @@ type column struct {
 	right bool // right-aligned
 	flex  bool // takes the width left over
 	drop  int  // when the screen is narrow, the highest drop goes first; 0 never
+	wide  bool // shown only when OPERATORS keeps operatorsRoom beside it
 }
+
+// operatorsRoom is the width OPERATORS keeps before a wide-only column
+// is shown; operatorsMax the most it takes, so that on a wide screen the
+// verdict stays near the row's other cells.
+const operatorsRoom, operatorsMax = 32, 64
 
 var columns = [numCols]column{
 	colID:        {title: "SEMID", width: 8, right: true},
 	colKey:       {title: "KEY", width: 10, drop: 5},
 	colOwner:     {title: "OWNER", width: 9, drop: 1},
+	colCreator:   {title: "CREATOR", width: 9, drop: 7, wide: true},
 	colPerms:     {title: "PERMS", width: 5, drop: 6},
 	colNSems:     {title: "NSEMS", width: 5, right: true, drop: 3},
-	colOp:        {title: "LAST OP", width: 7, right: true, drop: 2},
-	colChanged:   {title: "CHANGED", width: 7, right: true, drop: 4},
+	colOp:        {title: "LAST OP", width: 8, right: true, drop: 2},
+	colChanged:   {title: "CHANGED", width: 8, right: true, drop: 4},
+	colChangedAt: {title: "CHANGED AT", width: 19, drop: 8, wide: true},
 	colOperators: {title: "OPERATORS", width: 12, flex: true},
 	colVerdict:   {title: "VERDICT", width: 8},
 }
@@ -57,10 +67,15 @@ func setCells(s *ipc.Set, now time.Time) [numCols]string {
 	c[colID] = strconv.Itoa(s.ID)
 	c[colKey] = s.Key.String()
 	c[colOwner] = s.Owner
+	c[colCreator] = s.CUser
 	c[colPerms] = s.Perms.String()
 	c[colNSems] = strconv.Itoa(s.NSems)
 	c[colOp] = textfmt.Age(s.OTime.Time, now)
 	c[colChanged] = textfmt.Age(s.CTime.Time, now)
+	c[colChangedAt] = "never"
+	if !s.CTime.IsZero() {
+		c[colChangedAt] = s.CTime.Format("2006-01-02 15:04:05")
+	}
 	c[colOperators] = operatorsCell(s)
 	c[colVerdict] = verdictWord(s.Verdict)
 	return c
@@ -80,8 +95,8 @@ func operatorsCell(s *ipc.Set) string {
 		if b.Len() > 0 {
 			b.WriteString(", ")
 		}
+		b.WriteString("waiting: ") // never "1 waiting", which reads like PID 1
 		b.WriteString(strconv.Itoa(w))
-		b.WriteString(" waiting")
 	}
 	if b.Len() == 0 {
 		return "none"
@@ -127,8 +142,14 @@ func fitColumns(width int) [numCols]int {
 		}
 		w[best] = 0
 	}
+	// The wide-only columns need OPERATORS to keep its room.
+	for _, c := range []int{colChangedAt, colCreator} {
+		if w[c] > 0 && width-used()+columns[colOperators].width < operatorsRoom {
+			w[c] = 0
+		}
+	}
 	if extra := width - used(); extra > 0 {
-		w[colOperators] += extra
+		w[colOperators] = min(w[colOperators]+extra, operatorsMax)
 	}
 	return w
 }

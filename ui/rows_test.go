@@ -12,7 +12,7 @@ func TestSetCells(t *testing.T) {
 	s := fixtureSet(32769, ipc.Orphan, "www-data", ipc.Operator{PID: 2647, State: ipc.OpDead}, ipc.Operator{PID: 3105, State: ipc.OpRunning, Comm: "apache2"})
 	s.Sems[0].NCount = 2
 	c := setCells(&s, fixedNow)
-	want := [numCols]string{"32769", "0x00000000", "www-data", "0600", "1", "50m", "3h", "2647 dead, 3105 apache2, 2 waiting", "ORPHAN"}
+	want := [numCols]string{"32769", "0x00000000", "www-data", "root", "0600", "1", "50m", "3h", "2026-03-14 06:26:53", "2647 dead, 3105 apache2, waiting: 2", "ORPHAN"}
 	if c != want {
 		t.Errorf("cells\n got %q\nwant %q", c, want)
 	}
@@ -40,12 +40,20 @@ func TestFitColumns(t *testing.T) {
 		if w[colID] == 0 || w[colVerdict] == 0 || w[colOperators] < columns[colOperators].width {
 			t.Errorf("%d: essential column dropped: %v", width, w)
 		}
-		if width >= 60 && total(w) != width {
+		if width >= 60 && total(w) != width && w[colOperators] != operatorsMax {
 			t.Errorf("%d: columns fill %d", width, total(w))
 		}
+		if (w[colCreator] > 0 || w[colChangedAt] > 0) && w[colOperators] < operatorsRoom {
+			t.Errorf("%d: a wide-only column squeezes OPERATORS to %d", width, w[colOperators])
+		}
 	}
-	if w := fitColumns(80); w[colPerms] != 0 || w[colKey] == 0 {
-		t.Errorf("80 columns: perms should go first: %v", w)
+	if w := fitColumns(80); w[colPerms] != 0 || w[colKey] == 0 || w[colCreator] != 0 || w[colChangedAt] != 0 {
+		t.Errorf("80 columns: perms should go first, the wide-only columns are not shown: %v", w)
+	}
+	// 200 columns: the creator and the absolute time, and VERDICT near
+	// the rest instead of 130 columns away.
+	if w := fitColumns(200); w[colCreator] == 0 || w[colChangedAt] == 0 || w[colOperators] != operatorsMax {
+		t.Errorf("200 columns: %v", w)
 	}
 }
 
@@ -65,17 +73,10 @@ func TestPad(t *testing.T) {
 	}
 }
 
-func TestDialogLineAndIpcrm(t *testing.T) {
+func TestDialogLine(t *testing.T) {
 	s := fixtureSet(65537, ipc.Orphan, "www-data", ipc.Operator{PID: 2600, State: ipc.OpDead})
 	if got := dialogSetLine(&s); !strings.Contains(got, "65537") || !strings.Contains(got, "ORPHAN") || !strings.Contains(got, "2600 dead") {
 		t.Errorf("dialog line %q", got)
-	}
-	sets := make([]ipc.Set, 10)
-	for i := range sets {
-		sets[i].ID = i + 1
-	}
-	if got := ipcrmCommand(sets, 3); got != "ipcrm -s 1 -s 2 -s 3 … (10 sets)" {
-		t.Errorf("ipcrm %q", got)
 	}
 }
 

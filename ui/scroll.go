@@ -37,9 +37,15 @@ func navigate(k *KeyMap, msg tea.KeyMsg, s *scroll, move func(int), n int) bool 
 	case key.Matches(msg, k.Down):
 		move(1)
 	case key.Matches(msg, k.PageUp):
+		off := s.offset
 		move(-page)
+		s.offset = max(off-page, 0) // the view turns a page, as in htop
+		move(0)
 	case key.Matches(msg, k.PageDown):
+		off := s.offset
 		move(page)
+		s.offset = off + page
+		move(0)
 	case key.Matches(msg, k.Top):
 		move(-n)
 	case key.Matches(msg, k.Bottom):

@@ -8,22 +8,10 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ipcscope/ipc"
 )
-
-type sortKey int
-
-const (
-	sortVerdict sortKey = iota // orphans first, then stale, unknown, live
-	sortAge                    // oldest last change first
-	sortOwner
-	sortID
-	numSorts
-)
-
-var sortNames = [numSorts]string{"verdict", "age", "owner", "semid"}
-var sortCols = [numSorts]int{colVerdict, colChanged, colOwner, colID}
 
 // Row change marks, shown for one refresh.
 const (
@@ -41,19 +29,22 @@ type rowRef struct {
 // because the verdict needs its own colour and only visible rows may be
 // rendered (32,000 sets).
 type setTable struct {
-	c        *Common
-	rows     []rowRef // every row in semid order: current sets, then marks
-	view     []int32  // indices into rows after filter and sort
-	scroll            // over view
-	selected map[int]bool
-	sortBy   sortKey
-	filter   string
-	now      time.Time
-	gone     []ipc.Set // copies of the sets that vanished, for one refresh
-	ids      []int     // current semids, sorted (for the next comparison)
-	idSet    []int32   // index into the snapshot's sets in semid order
-	idSpare  []int32
-	first    bool // no snapshot seen yet
+	c         *Common
+	rows      []rowRef // every row in semid order: current sets, then marks
+	view      []int32  // indices into rows after filter and sort
+	scroll             // over view
+	selected  map[int]bool
+	sortBy    sortKey
+	reverse   bool // I: the sort order inverted
+	filter    string
+	match     setFilter // the parsed filter
+	filterErr error     // why the filter text does not parse
+	now       time.Time
+	gone      []ipc.Set // copies of the sets that vanished, for one refresh
+	ids       []int     // current semids, sorted (for the next comparison)
+	idSet     []int32   // index into the snapshot's sets in semid order
+	idSpare   []int32
+	first     bool // no snapshot seen yet
 }
 
 func newSetTable(c *Common) *setTable {
@@ -166,9 +157,9 @@ func (t *setTable) setSnapshot(snap *ipc.Snapshot, prev *ipc.Snapshot) {
 // the set with semid curID (or where it was).
 func (t *setTable) rebuild(curID int) {
 	view := t.view[:0]
-	f := strings.ToLower(strings.TrimSpace(t.filter))
+	f := t.match
 	for i := range t.rows {
-		if f == "" || matches(t.rows[i].set, f) {
+		if len(f) == 0 || f.match(t.rows[i].set) {
 			view = append(view, int32(i))
 		}
 	}
@@ -185,12 +176,19 @@ func (t *setTable) rebuild(curID int) {
 		for _, b := range buckets {
 			view = append(view, b...)
 		}
-	case sortAge:
-		slices.SortStableFunc(view, func(a, b int32) int {
-			return rows[a].set.LastChange().Compare(rows[b].set.LastChange())
-		})
+	case sortKey_:
+		slices.SortStableFunc(view, func(a, b int32) int { return cmp.Compare(rows[a].set.Key, rows[b].set.Key) })
 	case sortOwner:
 		slices.SortStableFunc(view, func(a, b int32) int { return strings.Compare(rows[a].set.Owner, rows[b].set.Owner) })
+	case sortNSems:
+		slices.SortStableFunc(view, func(a, b int32) int { return cmp.Compare(rows[a].set.NSems, rows[b].set.NSems) })
+	case sortOp:
+		slices.SortStableFunc(view, func(a, b int32) int { return rows[a].set.OTime.Compare(rows[b].set.OTime.Time) })
+	case sortChanged:
+		slices.SortStableFunc(view, func(a, b int32) int { return rows[a].set.CTime.Compare(rows[b].set.CTime.Time) })
+	}
+	if t.reverse {
+		slices.Reverse(view)
 	}
 	t.view = view
 	if curID >= 0 {
@@ -202,20 +200,6 @@ func (t *setTable) rebuild(curID int) {
 		}
 	}
 	t.clamp()
-}
-
-// matches is the / filter: owner, key, verdict or an operator PID.
-func matches(s *ipc.Set, f string) bool {
-	if strings.Contains(strings.ToLower(s.Owner), f) || strings.Contains(string(s.Verdict), f) ||
-		strings.Contains(s.Key.String(), f) || strconv.Itoa(s.ID) == f {
-		return true
-	}
-	for _, op := range s.Operators {
-		if strings.Contains(strconv.Itoa(op.PID), f) {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *setTable) clamp() { t.clampTo(len(t.view)) }
@@ -250,10 +234,23 @@ func (t *setTable) setSort(k sortKey) {
 	t.rebuild(t.cursorID())
 }
 
+// setFilter applies the filter text; text that does not parse keeps the
+// last filter that did, and says why (filterErr).
 func (t *setTable) setFilter(f string) {
 	id := t.cursorID()
-	t.filter = f
+	m, err := parseFilter(f)
+	t.filterErr = err
+	if err != nil {
+		return
+	}
+	t.filter, t.match = f, m
 	t.rebuild(id)
+}
+
+// setSortDir sorts by k, inverted or not.
+func (t *setTable) setSortDir(k sortKey, reverse bool) {
+	t.sortBy, t.reverse = k, reverse
+	t.rebuild(t.cursorID())
 }
 
 // toggle selects or unselects the set under the cursor; it returns why it
@@ -277,16 +274,42 @@ func (t *setTable) toggle() string {
 }
 
 // selectOrphans selects every orphan the filter shows; it returns how many.
-func (t *setTable) selectOrphans() int {
+func (t *setTable) selectOrphans() int { return t.selectVerdict(ipc.Orphan) }
+
+// selectVerdict selects every set of verdict v the filter shows (orphan
+// or stale); it returns how many.
+func (t *setTable) selectVerdict(v ipc.Verdict) int {
 	n := 0
 	for _, i := range t.view {
 		r := t.rows[i]
-		if r.mark != markGone && r.set.Verdict == ipc.Orphan {
+		if r.mark != markGone && r.set.Verdict == v {
 			t.selected[r.set.ID] = true
 			n++
 		}
 	}
 	return n
+}
+
+// clearMarks unselects every set; it returns how many were.
+func (t *setTable) clearMarks() int {
+	n := len(t.selected)
+	clear(t.selected)
+	return n
+}
+
+// hiddenSelected counts the selected sets the filter does not show.
+func (t *setTable) hiddenSelected() int {
+	if len(t.selected) == 0 {
+		return 0
+	}
+	shown := 0
+	for _, i := range t.view {
+		r := t.rows[i]
+		if r.mark != markGone && t.selected[r.set.ID] {
+			shown++
+		}
+	}
+	return len(t.selected) - shown
 }
 
 // selectedSets returns the selected sets in semid order.
@@ -318,7 +341,8 @@ func (t *setTable) View(width int, focused bool) string {
 		}
 		title := c.title
 		if sortCols[t.sortBy] == i {
-			title += "▼"
+			// The arrow stays whole; the title gives way ("CHANG▼").
+			title = ansi.Truncate(title, w[i]-1, "") + t.sortArrow()
 		}
 		hdr = append(hdr, pad(title, w[i], c.right))
 	}

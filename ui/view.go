@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"ipcscope/internal/textfmt"
+	"ipcscope/ipc"
 )
 
 // The view: how the screen is shared between the panes (layout), and the
@@ -43,7 +44,7 @@ func (m *Model) diagLines() int {
 }
 
 func (m *Model) diagnosis() []string {
-	out := diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly)
+	out := diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly, m.cmds())
 	if m.cfg.Why != nil && m.snap != nil {
 		if why := m.cfg.Why(m.snap); why != "" {
 			out = append(out, truncate(m.c.Styles.Warn.Render("why: ")+why, m.c.Width))
@@ -79,6 +80,9 @@ func (m *Model) layout() {
 		pr = min(max(n, 1), free/2)
 	}
 	pr = max(min(pr, free-2), 1)
+	if n == 0 {
+		pr = 0 // an empty pane is its title alone, which says how to add one
+	}
 	m.probeH = pr
 	m.tableH = free - pr - 1 // column header
 	m.table.setHeight(m.tableH)
@@ -138,7 +142,9 @@ func (m *Model) render() string {
 		lines = append(lines, m.paneTitle(m.setsTitle(), m.focus == focusSets, w))
 		lines = append(lines, m.table.View(w, m.focus == focusSets))
 		lines = append(lines, m.paneTitle(m.probes.title(), m.focus == focusProbes, w))
-		lines = append(lines, m.probes.View(w, m.focus == focusProbes))
+		if m.probeH > 0 {
+			lines = append(lines, m.probes.View(w, m.focus == focusProbes))
+		}
 	}
 	body := strings.Join(lines, "\n")
 	body = strings.Join(fitLines(strings.Split(body, "\n"), w, h-footerLines), "\n")
@@ -160,7 +166,7 @@ func (m *Model) overlay(screen string) string {
 	case m.dialog.stage != dlgNone:
 		box = m.dialog.view(m.c, m.cfg.AuditLog, w, h)
 	case m.help.ShowAll:
-		box = m.c.Styles.Dialog.Render(m.c.Styles.DialogTitle.Render("Keys") + "\n\n" + m.help.FullHelpView(m.c.Keys.FullHelp()) + "\n\n" + m.c.Styles.Dim.Render("any key closes this help"))
+		box = m.c.Styles.Dialog.Render(m.helpText(w, h))
 	default:
 		return screen
 	}
@@ -168,6 +174,44 @@ func (m *Model) overlay(screen string) string {
 	x := max((w-bw)/2, 0)
 	y := max((h-footerLines-bh)/2, 0)
 	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
+}
+
+// helpText is the full help (?): the keys, what the row markers and the
+// verdict colours mean and the filter's syntax, wrapped to the screen.
+func (m *Model) helpText(w, h int) string {
+	st := &m.c.Styles
+	inner := max(min(w-6, 110), 10)
+	v := func(x ipc.Verdict) string { return st.Verdict[x].Render(verdictWord(x)) }
+	legend := [][2]string{
+		{"Markers", "> cursor · * marked for removal · + new since the last scan · - gone since it"},
+		{"Verdicts", v(ipc.Orphan) + " nothing alive can use it · " + v(ipc.Stale) + " its owner's processes still run (asked twice) · " + v(ipc.Live) + " in use · " + v(ipc.Unknown) + " unreadable"},
+		{"Filter", "/ then words that must all match: text the row shows (python3, dead, 0600), or owner: verdict: pid: cmd: key: id:, ! negates (!live); esc clears"},
+		{"Also", "F1 help · F3 filter · F9, Delete or ctrl+d remove · F10 quit · ctrl+\\ clears marks"},
+	}
+	out := []string{st.DialogTitle.Render("Keys")}
+	out = append(out, strings.Split(m.help.FullHelpView(m.c.Keys.FullHelp()), "\n")...)
+	out = append(out, "")
+	for _, l := range legend {
+		for i, part := range strings.Split(wrapAll(l[1], inner-10), "\n") {
+			label := ""
+			if i == 0 {
+				label = l[0]
+			}
+			out = append(out, st.Bold.Render(fmt.Sprintf("%-9s", label))+" "+part)
+		}
+	}
+	if m.cfg.ReadOnly {
+		out = append(out, st.Warn.Render("read-only (--read-only): marking and removal are off"))
+	}
+	foot := st.Dim.Render("any key closes this help")
+	if room := h - footerLines - 3; len(out) > room && room > 2 {
+		out = out[:room]
+	}
+	out = append(out, foot)
+	for i := range out {
+		out[i] = truncate(out[i], inner)
+	}
+	return strings.Join(out, "\n")
 }
 
 func (m *Model) paneTitle(title string, focused bool, w int) string {
@@ -185,7 +229,7 @@ func (m *Model) pickerTitle() string {
 	case !p.loaded:
 		return "IPC namespaces"
 	}
-	return fmt.Sprintf("IPC namespaces: %d found · enter switches · esc back", len(p.rows))
+	return fmt.Sprintf("IPC namespaces: %s found · enter switches · esc back", textfmt.Commas(int64(len(p.rows))))
 }
 
 func (m *Model) setsTitle() string {
@@ -194,7 +238,10 @@ func (m *Model) setsTitle() string {
 	if m.table.filter != "" {
 		s = fmt.Sprintf("Semaphore sets: %s of %s match /%s", textfmt.Commas(int64(shown)), textfmt.Commas(int64(total)), m.table.filter)
 	}
-	s += " · sort " + sortNames[m.table.sortBy]
+	if shown > 0 {
+		s += fmt.Sprintf(" · %s/%s", textfmt.Commas(int64(m.table.cursor+1)), textfmt.Commas(int64(shown)))
+	}
+	s += " · sort " + sortNames[m.table.sortBy] + m.table.sortArrow()
 	if sel > 0 {
 		s += fmt.Sprintf(" · %s selected (x removes)", textfmt.Commas(int64(sel)))
 	}
@@ -256,10 +303,34 @@ func (m *Model) statusLine() string {
 	return ""
 }
 
-// helpBar fits the short help into the width by dropping the least
-// important bindings, always keeping ? and q.
+// helpBarKey is what the help bar depends on: it is drawn again only when
+// that changes (fitting it renders it once per binding dropped).
+type helpBarKey struct {
+	mode     mode
+	focus    int
+	width    int
+	dark     bool
+	inputErr string
+}
+
+// helpBar is the short help, from the cache when nothing it shows changed.
 func (m *Model) helpBar() string {
+	k := helpBarKey{m.mode, m.focus, m.c.Width, m.c.IsDark, m.inputErr}
+	if m.helpCache.ok && m.helpCache.key == k {
+		return m.helpCache.s
+	}
+	s := m.fitHelpBar()
+	m.helpCache.key, m.helpCache.s, m.helpCache.ok = k, s, true
+	return s
+}
+
+// fitHelpBar fits the short help into the width by dropping the least
+// important bindings, always keeping ? and q.
+func (m *Model) fitHelpBar() string {
 	bs := m.c.Keys.ShortHelp()
+	if m.focus == focusProbes {
+		bs = m.c.Keys.probesHelp()
+	}
 	switch m.mode {
 	case modeDetails:
 		bs = m.c.Keys.detailsHelp()
