@@ -1,0 +1,226 @@
+package ipc
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"ipcscope/internal/textfmt"
+	"ipcscope/ipc/sysv"
+)
+
+// Queue is one System V message queue. JSON keys follow `lsipc -q
+// --json` where lsipc has the field, with real types, plus what it lacks.
+type Queue struct {
+	objectIDs
+	UsedBytes uint64 `json:"usedbytes"` // cbytes: the bytes of the messages waiting
+	Msgs      uint64 `json:"msgs"`      // qnum: messages waiting
+	Send      Time   `json:"send"`      // stime
+	Recv      Time   `json:"recv"`      // rtime
+	LSPID     int    `json:"lspid"`
+	LRPID     int    `json:"lrpid"`
+	// QBytes is the queue's own byte limit (MSGMNB when it was made,
+	// unless changed with IPC_SET); null when it could not be read.
+	QBytes *uint64 `json:"qbytes"`
+	// Processes are the last sender and receiver, and every process
+	// blocked in msgsnd or msgrcv on it now.
+	Processes []ObjectPID `json:"processes"`
+	Verdict   Verdict     `json:"verdict"`
+	Rule      Rule        `json:"rule"`
+	Reasons   []string    `json:"reasons"`
+
+	fromSTAT bool
+}
+
+// HasData reports whether messages are waiting: removing the queue
+// discards them.
+func (q *Queue) HasData() bool { return q.Msgs > 0 || q.UsedBytes > 0 }
+
+// listQueues reads /proc/sysvipc/msg, falling back to MSG_STAT_ANY.
+func listQueues(procRoot string, n *names) ([]Queue, []string, error) {
+	b, err := os.ReadFile(procPath(procRoot, "sysvipc/msg"))
+	if err == nil {
+		qs, warn := parseSysvMsg(b, n)
+		// qbytes is not in /proc: IPC_STAT has it (read permission).
+		for i := range qs {
+			if ds, err := sysv.MsgStat(qs[i].ID); err == nil {
+				v := ds.QBytes
+				qs[i].QBytes = &v
+			}
+		}
+		return qs, warn, nil
+	}
+	qs, serr := listQueuesSTAT(n)
+	if serr != nil {
+		return nil, nil, fmt.Errorf("/proc/sysvipc/msg: %v; msgctl(MSG_STAT_ANY): %v", err, serr)
+	}
+	return qs, []string{fmt.Sprintf("/proc/sysvipc/msg unreadable (%v): queues listed with msgctl", err)}, nil
+}
+
+// parseSysvMsg parses /proc/sysvipc/msg:
+//
+//	key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime
+func parseSysvMsg(b []byte, n *names) ([]Queue, []string) {
+	var qs []Queue
+	var warn []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Bytes()
+		if line == 1 && bytes.Contains(text, []byte("msqid")) {
+			continue
+		}
+		f := bytes.Fields(text)
+		if len(f) == 0 {
+			continue
+		}
+		v, err := parseNumbers(f, 14, 2)
+		if err != nil {
+			warn = append(warn, fmt.Sprintf("/proc/sysvipc/msg line %d: %v: %q", line, err, textfmt.Clip(string(text), 120)))
+			continue
+		}
+		var q Queue
+		q.fill(n, v[0], int(v[1]), uint32(v[2]), int(v[7]), int(v[8]), int(v[9]), int(v[10]), v[13])
+		q.UsedBytes, q.Msgs, q.LSPID, q.LRPID = uint64(v[3]), uint64(v[4]), int(v[5]), int(v[6])
+		q.Send, q.Recv = Unix(v[11]), Unix(v[12])
+		qs = append(qs, q)
+	}
+	return qs, warn
+}
+
+func queueFromDS(n *names, id int, ds *sysv.MsqDS) Queue {
+	var q Queue
+	p := &ds.Perm
+	q.fill(n, int64(p.Key), id, p.Mode, int(p.UID), int(p.GID), int(p.CUID), int(p.CGID), ds.CTime)
+	q.UsedBytes, q.Msgs, q.LSPID, q.LRPID = ds.CBytes, ds.QNum, int(ds.LSPID), int(ds.LRPID)
+	q.Send, q.Recv = Unix(ds.STime), Unix(ds.RTime)
+	v := ds.QBytes
+	q.QBytes = &v
+	q.fromSTAT = true
+	return q
+}
+
+// listQueuesSTAT walks the kernel's index with MSG_STAT_ANY (Linux ≥ 4.17).
+func listQueuesSTAT(n *names) ([]Queue, error) {
+	var info sysv.MsqDS // msginfo is smaller than msqid64_ds
+	maxIdx, err := msgInfo(&info)
+	if err != nil {
+		return nil, fmt.Errorf("msgctl(MSG_INFO): %w", err)
+	}
+	var qs []Queue
+	for i := 0; i <= maxIdx; i++ {
+		ds, id, err := sysv.MsgStatIndex(i, true)
+		if err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				continue
+			}
+			return nil, err
+		}
+		qs = append(qs, queueFromDS(n, id, &ds))
+	}
+	return qs, nil
+}
+
+func msgInfo(buf *sysv.MsqDS) (int, error) {
+	_, maxIdx, err := sysv.MsgInfo(buf)
+	return maxIdx, err
+}
+
+// judgeQueue sets the queue's processes, verdict, rule and reasons;
+// blocked are the processes blocked on it now.
+func (j *objJudge) judgeQueue(q *Queue, blocked []ObjectPID) {
+	env := j.env
+	sender := j.pid("last-sender", q.LSPID, q.Send.Time)
+	receiver := j.pid("last-receiver", q.LRPID, q.Recv.Time)
+	q.Processes = q.Processes[:0:0]
+	for _, p := range []ObjectPID{sender, receiver} {
+		if p.PID != 0 {
+			q.Processes = append(q.Processes, p)
+		}
+	}
+	q.Processes = append(q.Processes, blocked...)
+	var data string
+	if q.HasData() {
+		data = fmt.Sprintf("%s (%s) wait in it: removing it discards them, so clean removes it only with --discard-messages", plural(int(q.Msgs), "message", "messages"), textfmt.Bytes(q.UsedBytes))
+	} else {
+		data = "it is empty (no message waiting)"
+	}
+	if len(blocked) > 0 {
+		q.Verdict, q.Rule = Live, RuleWaiters
+		q.Reasons = []string{fmt.Sprintf("%s blocked on it now (in msgsnd or msgrcv, from /proc/PID/syscall): %s", plural(len(blocked), "process is", "processes are"), objPIDList(blocked)), data}
+		return
+	}
+	var live, later, gone []string
+	for _, p := range []ObjectPID{sender, receiver} {
+		switch p.State {
+		case OpNone:
+		case OpRunning, OpHidden:
+			live = append(live, pidPhrase(p))
+		case OpLater:
+			later = append(later, pidPhrase(p)+"; a running process is never proof that the queue is unused")
+		default:
+			gone = append(gone, pidPhrase(p))
+		}
+	}
+	if len(live) > 0 {
+		q.Verdict, q.Rule = Live, RuleOperator
+		q.Reasons = append(live, data)
+		return
+	}
+	var reasons []string
+	if q.LSPID == 0 && q.LRPID == 0 {
+		reasons = append(reasons, "no message was ever sent or received (lspid and lrpid 0)")
+	}
+	reasons = append(reasons, gone...)
+	reasons = append(reasons, "nobody is blocked on it", data)
+	switch {
+	case len(later) > 0:
+		q.Verdict, q.Rule, q.Reasons = Stale, RuleStartedLater, append(reasons, later...)
+		return
+	case !env.allVisible:
+		q.Verdict, q.Rule, q.Reasons = Stale, RuleNotVisible, append(reasons, env.whyNotVisible+", so a process that uses the queue may be invisible; nothing is called orphan from here")
+		return
+	}
+	h := j.holders(&q.objectIDs, "msgget()")
+	q.Reasons = append(reasons, h.reason)
+	if h.n > 0 {
+		q.Verdict, q.Rule = Stale, RuleHolders
+	} else {
+		q.Verdict, q.Rule = Orphan, RuleNoHolders
+	}
+}
+
+func objPIDList(ps []ObjectPID) string {
+	var b []byte
+	for i, p := range ps {
+		if i == 3 {
+			b = fmt.Appendf(b, " (+%d)", len(ps)-i)
+			break
+		}
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = fmt.Appendf(b, "PID %d (%s, %s)", p.PID, p.Comm, p.Role)
+	}
+	return string(b)
+}
+
+// sameQueue says why now is not the queue that was scanned ("" if it is).
+func sameQueue(was, now *Queue) string {
+	switch {
+	case was.Key != now.Key:
+		return fmt.Sprintf("key %s is now %s", was.Key, now.Key)
+	case was.CUID != now.CUID || was.CGID != now.CGID:
+		return "its creator changed"
+	case !was.CTime.Equal(now.CTime.Time):
+		return "ctime moved: it was created anew or changed (IPC_SET)"
+	case !was.Send.Equal(now.Send.Time) || !was.Recv.Equal(now.Recv.Time) || was.Msgs != now.Msgs || was.UsedBytes != now.UsedBytes:
+		return "a message was sent or received since"
+	}
+	return ""
+}

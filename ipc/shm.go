@@ -1,0 +1,286 @@
+package ipc
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"ipcscope/internal/textfmt"
+	"ipcscope/ipc/sysv"
+)
+
+// Rules of the segment and queue verdicts (README, "How ipcscope decides";
+// the semaphore rules waiters, operator-alive, operator-started-later,
+// pids-not-visible, holders and no-holders apply to them too).
+const (
+	RuleAttached         Rule = "attached"           // live: nattch > 0, counted by the kernel
+	RuleMarkedForRemoval Rule = "marked-for-removal" // live: SHM_DEST, goes when the last process detaches
+	RuleUserAlive        Rule = "user-alive"         // stale: detached, but its creator or last user still runs and knows its ID
+)
+
+// Segment is one System V shared memory segment. JSON keys follow
+// `lsipc -m --json` where lsipc has the field, with real types (sizes and
+// PIDs as numbers, times RFC 3339 or null), plus what lsipc lacks.
+type Segment struct {
+	objectIDs
+	Size   uint64 `json:"size"` // bytes, as asked of shmget
+	NAttch int    `json:"nattch"`
+	// Status is lsipc's STATUS as a list: "dest" (marked for removal),
+	// "locked" (SHM_LOCK).
+	Status []string `json:"status"`
+	Attach Time     `json:"attach"`
+	Detach Time     `json:"detach"`
+	// Command is the creator's command name while it runs, else null.
+	Command *string `json:"command"`
+	CPID    int     `json:"cpid"`
+	LPID    int     `json:"lpid"`
+	// RSS and Swap are the bytes resident and swapped out now
+	// (/proc/sysvipc/shm; null when listed with shmctl).
+	RSS  *uint64 `json:"rss"`
+	Swap *uint64 `json:"swap"`
+	// MarkedForRemoval is SHM_DEST: IPC_RMID was called while processes
+	// were attached; the kernel frees it when the last one detaches.
+	MarkedForRemoval bool        `json:"marked_for_removal"`
+	Processes        []ObjectPID `json:"processes"`
+	Verdict          Verdict     `json:"verdict"`
+	Rule             Rule        `json:"rule"`
+	Reasons          []string    `json:"reasons"`
+
+	mode     uint32 // the full mode, SHM_DEST and SHM_LOCKED included
+	fromSTAT bool
+}
+
+// Held is the memory the segment holds now: resident plus swapped when
+// known, else its size.
+func (s *Segment) Held() uint64 {
+	if s.RSS != nil && s.Swap != nil {
+		return *s.RSS + *s.Swap
+	}
+	return s.Size
+}
+
+// listSegments reads /proc/sysvipc/shm (every segment, whatever its mode,
+// with rss and swap), falling back to SHM_STAT_ANY by index.
+func listSegments(procRoot string, n *names) ([]Segment, []string, error) {
+	b, err := os.ReadFile(procPath(procRoot, "sysvipc/shm"))
+	if err == nil {
+		segs, warn := parseSysvShmFull(b, n)
+		return segs, warn, nil
+	}
+	segs, serr := listSegmentsSTAT(n)
+	if serr != nil {
+		return nil, nil, fmt.Errorf("/proc/sysvipc/shm: %v; shmctl(SHM_STAT_ANY): %v", err, serr)
+	}
+	return segs, []string{fmt.Sprintf("/proc/sysvipc/shm unreadable (%v): segments listed with shmctl, without rss and swap", err)}, nil
+}
+
+// parseSysvShmFull parses /proc/sysvipc/shm:
+//
+//	key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap
+//
+// A line that does not parse is reported and skipped.
+func parseSysvShmFull(b []byte, n *names) ([]Segment, []string) {
+	var segs []Segment
+	var warn []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Bytes()
+		if line == 1 && bytes.Contains(text, []byte("shmid")) {
+			continue
+		}
+		f := bytes.Fields(text)
+		if len(f) == 0 {
+			continue
+		}
+		v, err := parseNumbers(f, 14, 2)
+		if err != nil {
+			warn = append(warn, fmt.Sprintf("/proc/sysvipc/shm line %d: %v: %q", line, err, textfmt.Clip(string(text), 120)))
+			continue
+		}
+		var s Segment
+		s.fill(n, v[0], int(v[1]), uint32(v[2]), int(v[7]), int(v[8]), int(v[9]), int(v[10]), v[13])
+		s.mode = uint32(v[2])
+		s.Size, s.CPID, s.LPID, s.NAttch = uint64(v[3]), int(v[4]), int(v[5]), int(v[6])
+		s.Attach, s.Detach = Unix(v[11]), Unix(v[12])
+		if len(v) >= 16 {
+			rss, swap := uint64(v[14]), uint64(v[15])
+			s.RSS, s.Swap = &rss, &swap
+		}
+		segs = append(segs, s)
+	}
+	return segs, warn
+}
+
+// parseNumbers reads at least want decimal fields (field octal in octal),
+// and two more if present (rss, swap).
+func parseNumbers(f [][]byte, want, octal int) ([]int64, error) {
+	if len(f) < want {
+		return nil, fmt.Errorf("want %d fields, got %d", want, len(f))
+	}
+	v := make([]int64, 0, len(f))
+	for i := range f {
+		base := 10
+		if i == octal {
+			base = 8
+		}
+		x, err := strconv.ParseInt(string(f[i]), base, 64)
+		if err != nil {
+			// rss and swap are unsigned and may pass int64 in theory.
+			u, uerr := strconv.ParseUint(string(f[i]), base, 64)
+			if uerr != nil || i < want {
+				return nil, fmt.Errorf("field %d is not a number", i+1)
+			}
+			x = int64(u)
+		}
+		v = append(v, x)
+	}
+	if v[0] < -1<<31 || v[0] > 1<<32-1 {
+		return nil, fmt.Errorf("key %d out of range", v[0])
+	}
+	if v[1] < 0 {
+		return nil, errors.New("negative id")
+	}
+	return v, nil
+}
+
+func segFromDS(n *names, id int, ds *unix.SysvShmDesc) Segment {
+	var s Segment
+	p := &ds.Perm
+	s.fill(n, int64(p.Key), id, p.Mode, int(p.Uid), int(p.Gid), int(p.Cuid), int(p.Cgid), ds.Ctime)
+	s.mode = p.Mode
+	s.Size, s.CPID, s.LPID, s.NAttch = ds.Segsz, int(ds.Cpid), int(ds.Lpid), int(ds.Nattch)
+	s.Attach, s.Detach = Unix(ds.Atime), Unix(ds.Dtime)
+	s.fromSTAT = true
+	return s
+}
+
+// listSegmentsSTAT walks the kernel's index with SHM_STAT_ANY (Linux ≥ 4.17).
+func listSegmentsSTAT(n *names) ([]Segment, error) {
+	var info unix.SysvShmDesc
+	maxIdx, err := unix.SysvShmCtl(0, sysv.SHM_INFO, &info)
+	if err != nil {
+		return nil, fmt.Errorf("shmctl(SHM_INFO): %w", err)
+	}
+	var segs []Segment
+	for i := 0; i <= maxIdx; i++ {
+		ds, id, err := sysv.ShmStatIndex(i, true)
+		if err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				continue
+			}
+			return nil, err
+		}
+		segs = append(segs, segFromDS(n, id, &ds))
+	}
+	return segs, nil
+}
+
+// judgeSegment sets the segment's status, processes, verdict, rule and
+// reasons.
+func (j *objJudge) judgeSegment(s *Segment) {
+	env := j.env
+	s.Status = s.Status[:0:0]
+	s.MarkedForRemoval = s.mode&sysv.SHM_DEST != 0
+	if s.MarkedForRemoval {
+		s.Status = append(s.Status, "dest")
+	}
+	if s.mode&sysv.SHM_LOCKED != 0 {
+		s.Status = append(s.Status, "locked")
+	}
+	// The creator made it no later than ctime (creation, or a later
+	// IPC_SET); the last user attached or detached at the later of atime
+	// and dtime.
+	last := s.Attach.Time
+	if s.Detach.After(last) {
+		last = s.Detach.Time
+	}
+	creator := j.pid("creator", s.CPID, s.CTime.Time)
+	lastUser := j.pid("last-user", s.LPID, last)
+	s.Processes = []ObjectPID{creator}
+	if s.LPID != 0 && s.LPID != s.CPID {
+		s.Processes = append(s.Processes, lastUser)
+	} else if s.LPID != 0 {
+		s.Processes[0].Role = "creator, last-user"
+		lastUser = s.Processes[0]
+	}
+	s.Command = nil
+	if creator.State == OpRunning {
+		c := creator.Comm
+		s.Command = &c
+	}
+	held := textfmt.Bytes(s.Held())
+	if s.MarkedForRemoval {
+		s.Verdict, s.Rule = Live, RuleMarkedForRemoval
+		s.Reasons = []string{fmt.Sprintf("marked for removal (SHM_DEST): someone called IPC_RMID while %s attached; the kernel frees it (%s) when the last one detaches, and its key is now 0, so shmget() cannot find it again (a process that knows its ID may still attach it: Linux allows that)", plural(s.NAttch, "process was", "processes were"), held),
+			"not an orphan and nothing to remove: to free it now, stop the processes that have it attached (ipcs -m -p shows the last one)"}
+		return
+	}
+	var facts []string
+	for _, p := range s.Processes {
+		facts = append(facts, pidPhrase(p))
+	}
+	if s.NAttch > 0 {
+		s.Verdict, s.Rule = Live, RuleAttached
+		s.Reasons = append([]string{fmt.Sprintf("%s attached now (nattch %d, counted by the kernel: no guessing); it holds %s", plural(s.NAttch, "process has it", "processes have it"), s.NAttch, held)}, facts...)
+		return
+	}
+	reasons := []string{fmt.Sprintf("no process has it attached (nattch 0, counted by the kernel); it holds %s", held)}
+	reasons = append(reasons, facts...)
+	var alive, later []string
+	for _, p := range []ObjectPID{creator, lastUser} {
+		switch p.State {
+		case OpRunning, OpHidden:
+			alive = append(alive, pidPhrase(p))
+		case OpLater:
+			later = append(later, pidPhrase(p))
+		}
+	}
+	switch {
+	case len(alive) > 0:
+		s.Verdict, s.Rule = Stale, RuleUserAlive
+		s.Reasons = append(reasons, "detached, but a process that made or used it still runs and knows its ID: it may attach it again (nattch 0 is not proof that it is unused)")
+		return
+	case len(later) > 0:
+		s.Verdict, s.Rule = Stale, RuleStartedLater
+		s.Reasons = append(reasons, "a running process is never proof that the segment is unused")
+		return
+	case !env.allVisible:
+		s.Verdict, s.Rule = Stale, RuleNotVisible
+		s.Reasons = append(reasons, env.whyNotVisible+", so a process that uses the segment may be invisible; nothing is called orphan from here")
+		return
+	}
+	h := j.holders(&s.objectIDs, "shmget()")
+	s.Reasons = append(reasons, h.reason)
+	if h.n > 0 {
+		s.Verdict, s.Rule = Stale, RuleHolders
+	} else {
+		s.Verdict, s.Rule = Orphan, RuleNoHolders
+	}
+}
+
+// sameSegment says why now is not the segment that was scanned ("" if it
+// is): IDs are reused, so compare what identifies an object.
+func sameSegment(was, now *Segment) string {
+	switch {
+	case was.Key != now.Key:
+		return fmt.Sprintf("key %s is now %s", was.Key, now.Key)
+	case was.CUID != now.CUID || was.CGID != now.CGID:
+		return "its creator changed"
+	case was.Size != now.Size:
+		return fmt.Sprintf("size %d is now %d", was.Size, now.Size)
+	case was.CPID != now.CPID:
+		return fmt.Sprintf("creator PID %d is now %d", was.CPID, now.CPID)
+	case !was.CTime.Equal(now.CTime.Time):
+		return "ctime moved: it was created anew or changed (IPC_SET)"
+	case !was.Attach.Equal(now.Attach.Time) || !was.Detach.Equal(now.Detach.Time) || was.NAttch != now.NAttch:
+		return "a process attached or detached it since"
+	}
+	return ""
+}
