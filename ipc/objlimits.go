@@ -89,7 +89,7 @@ func objUsage(segs []Segment, qs []Queue, l ObjLimits) ObjUsage {
 		if q.QBytes != nil {
 			limit = *q.QBytes
 		}
-		if limit > 0 {
+		if limit > 0 && q.UsedBytes > 0 {
 			if pct := 100 * float64(q.UsedBytes) / float64(limit); u.FullestID < 0 || pct > u.FullestPct {
 				u.FullestID, u.FullestPct = q.ID, pct
 			}

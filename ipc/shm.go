@@ -186,7 +186,7 @@ func listSegmentsSTAT(n *names) ([]Segment, error) {
 // reasons.
 func (j *objJudge) judgeSegment(s *Segment) {
 	env := j.env
-	s.Status = s.Status[:0:0]
+	s.Status = []string{}
 	s.MarkedForRemoval = s.mode&sysv.SHM_DEST != 0
 	if s.MarkedForRemoval {
 		s.Status = append(s.Status, "dest")
@@ -215,10 +215,10 @@ func (j *objJudge) judgeSegment(s *Segment) {
 		c := creator.Comm
 		s.Command = &c
 	}
-	held := textfmt.Bytes(s.Held())
+	held := memPhrase(s)
 	if s.MarkedForRemoval {
 		s.Verdict, s.Rule = Live, RuleMarkedForRemoval
-		s.Reasons = []string{fmt.Sprintf("marked for removal (SHM_DEST): someone called IPC_RMID while %s attached; the kernel frees it (%s) when the last one detaches, and its key is now 0, so shmget() cannot find it again (a process that knows its ID may still attach it: Linux allows that)", plural(s.NAttch, "process was", "processes were"), held),
+		s.Reasons = []string{fmt.Sprintf("marked for removal (SHM_DEST): someone called IPC_RMID while %s attached; the kernel frees its %s when the last one detaches, and its key is now 0, so shmget() cannot find it again (a process that knows its ID may still attach it: Linux allows that)", plural(s.NAttch, "process was", "processes were"), held),
 			"not an orphan and nothing to remove: to free it now, stop the processes that have it attached (ipcs -m -p shows the last one)"}
 		return
 	}
@@ -228,10 +228,10 @@ func (j *objJudge) judgeSegment(s *Segment) {
 	}
 	if s.NAttch > 0 {
 		s.Verdict, s.Rule = Live, RuleAttached
-		s.Reasons = append([]string{fmt.Sprintf("%s attached now (nattch %d, counted by the kernel: no guessing); it holds %s", plural(s.NAttch, "process has it", "processes have it"), s.NAttch, held)}, facts...)
+		s.Reasons = append([]string{fmt.Sprintf("%s attached now (nattch %d, counted by the kernel: no guessing); size %s", plural(s.NAttch, "process has it", "processes have it"), s.NAttch, held)}, facts...)
 		return
 	}
-	reasons := []string{fmt.Sprintf("no process has it attached (nattch 0, counted by the kernel); it holds %s", held)}
+	reasons := []string{fmt.Sprintf("no process has it attached (nattch 0, counted by the kernel); size %s", held)}
 	reasons = append(reasons, facts...)
 	var alive, later []string
 	for _, p := range []ObjectPID{creator, lastUser} {
@@ -263,6 +263,15 @@ func (j *objJudge) judgeSegment(s *Segment) {
 	} else {
 		s.Verdict, s.Rule = Orphan, RuleNoHolders
 	}
+}
+
+// memPhrase is "10,000 bytes (8 KiB resident, 0 B swapped)".
+func memPhrase(s *Segment) string {
+	out := textfmt.CommasU(s.Size) + " bytes"
+	if s.RSS != nil && s.Swap != nil {
+		out += " (" + textfmt.Bytes(*s.RSS) + " resident, " + textfmt.Bytes(*s.Swap) + " swapped)"
+	}
+	return out
 }
 
 // sameSegment says why now is not the segment that was scanned ("" if it
