@@ -181,3 +181,52 @@ func TestMetricsCountSegmentsByVerdict(t *testing.T) {
 	}
 	t.Fatalf("no ipcscope_shm_memory_bytes orphan sample:\n%s", out)
 }
+
+func TestLimitsShmRowsAndDiagnosis(t *testing.T) {
+	needRealRoot(t)
+	old, err := os.ReadFile("/proc/sys/kernel/shmmni")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.WriteFile("/proc/sys/kernel/shmmni", old, 0o644) })
+	o, err := scanObjectsIn(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("/proc/sys/kernel/shmmni", []byte(strconv.Itoa(len(o.Segments)+1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	helperObject(t, "shmcreate 0 4096 600 1 exit", false, ipctest.AsUser(idleUID, idleUID))
+	out, errOut, code := run(t, "limits", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		IPCLimits []limitRow
+		Diagnosis []struct{ Resource, Severity, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, r := range doc.IPCLimits {
+		rows[r.Resource] = true
+	}
+	for _, want := range []string{"SHMMAX", "SHMMIN", "SHMALL", "SHMMNI", "MSGMNI", "MSGMAX", "MSGMNB"} {
+		if !rows[want] {
+			t.Errorf("no %s row", want)
+		}
+	}
+	n := 0
+	for _, f := range doc.Diagnosis {
+		if f.Resource == "SHMMNI" {
+			n++
+			if f.Severity != "critical" || !strings.Contains(f.Message, "shmget(IPC_CREAT) fails with ENOSPC") || !strings.Contains(f.Message, "orphaned hold") {
+				t.Errorf("finding %+v", f)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d SHMMNI findings, want 1: %s", n, out)
+	}
+}
