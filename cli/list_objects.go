@@ -38,6 +38,22 @@ func scanObjectsIn(pid int) (*ipc.Objects, error) {
 func filterObjects(o *ipc.Objects, k listKinds, want map[ipc.Verdict]bool) ([]ipc.Segment, []ipc.Queue) {
 	var segs []ipc.Segment
 	var qs []ipc.Queue
+	if want == nil {
+		// No copies: a Segment is large, and 32,000 of them are.
+		if k.shm {
+			segs = o.Segments
+			if segs == nil {
+				segs = []ipc.Segment{}
+			}
+		}
+		if k.msg {
+			qs = o.Queues
+			if qs == nil {
+				qs = []ipc.Queue{}
+			}
+		}
+		return segs, qs
+	}
 	if k.shm {
 		segs = []ipc.Segment{}
 		for _, s := range o.Segments {
@@ -59,18 +75,28 @@ func filterObjects(o *ipc.Objects, k listKinds, want map[ipc.Verdict]bool) ([]ip
 
 // runListObjects is `list` with --shm, --msg or --all.
 func runListObjects(env *Env, k listKinds, asJSON, reasons bool, want map[ipc.Verdict]bool, ns int) int {
+	// The sets (with --all) on a second core meanwhile: they are
+	// independent scans.
+	var snap *ipc.Snapshot
+	var semErr error
+	semDone := make(chan struct{})
+	go func() {
+		defer close(semDone)
+		if k.sem {
+			snap, semErr = scanIn(ns)
+		}
+	}()
 	o, err := scanObjectsIn(ns)
+	<-semDone
+	if err == nil {
+		err = semErr
+	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
 		return ExitFail
 	}
-	var snap *ipc.Snapshot
 	var sets []ipc.Set
 	if k.sem {
-		if snap, err = scanIn(ns); err != nil {
-			fmt.Fprintln(env.Stderr, "ipcscope list:", err)
-			return ExitFail
-		}
 		for _, s := range snap.Sets {
 			if want == nil || want[s.Verdict] {
 				sets = append(sets, s)
@@ -129,14 +155,10 @@ func writeObjectsJSON(w io.Writer, o *ipc.Objects, snap *ipc.Snapshot, sets []ip
 	}
 	bw.Write(hb[:len(hb)-1])
 	if qs != nil {
-		if err := writeArray(bw, "messages", len(qs), func(i int) any { return &qs[i] }); err != nil {
-			return err
-		}
+		writeArray(bw, "messages", len(qs), func(b []byte, i int) []byte { return qs[i].AppendJSON(b) })
 	}
 	if segs != nil {
-		if err := writeArray(bw, "sharedmemory", len(segs), func(i int) any { return &segs[i] }); err != nil {
-			return err
-		}
+		writeArray(bw, "sharedmemory", len(segs), func(b []byte, i int) []byte { return segs[i].AppendJSON(b) })
 	}
 	if snap != nil {
 		bw.WriteString(`,"semaphores":[`)
@@ -148,13 +170,11 @@ func writeObjectsJSON(w io.Writer, o *ipc.Objects, snap *ipc.Snapshot, sets []ip
 }
 
 // writeArray writes ,"name":[ one object per line ].
-func writeArray(bw *bufio.Writer, name string, n int, at func(i int) any) error {
+func writeArray(bw *bufio.Writer, name string, n int, appendAt func(b []byte, i int) []byte) {
 	bw.WriteString(`,"` + name + `":[`)
+	var b []byte
 	for i := 0; i < n; i++ {
-		b, err := json.Marshal(at(i))
-		if err != nil {
-			return err
-		}
+		b = appendAt(b[:0], i)
 		if i > 0 {
 			bw.WriteByte(',')
 		}
@@ -165,7 +185,6 @@ func writeArray(bw *bufio.Writer, name string, n int, at func(i int) any) error 
 		bw.WriteByte('\n')
 	}
 	bw.WriteByte(']')
-	return nil
 }
 
 // printObjects prints the sections of `ipcs -q` and `ipcs -m` (in ipcs

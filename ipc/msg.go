@@ -1,11 +1,9 @@
 package ipc
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 
@@ -33,6 +31,7 @@ type Queue struct {
 	Rule      Rule        `json:"rule"`
 	Reasons   []string    `json:"reasons"`
 
+	qbytes   uint64
 	fromSTAT bool
 }
 
@@ -42,14 +41,14 @@ func (q *Queue) HasData() bool { return q.Msgs > 0 || q.UsedBytes > 0 }
 
 // listQueues reads /proc/sysvipc/msg, falling back to MSG_STAT_ANY.
 func listQueues(procRoot string, n *names) ([]Queue, []string, error) {
-	b, err := os.ReadFile(procPath(procRoot, "sysvipc/msg"))
+	b, err := readProcFile(procPath(procRoot, "sysvipc/msg"))
 	if err == nil {
 		qs, warn := parseSysvMsg(b, n)
 		// qbytes is not in /proc: IPC_STAT has it (read permission).
 		for i := range qs {
 			if ds, err := sysv.MsgStat(qs[i].ID); err == nil {
-				v := ds.QBytes
-				qs[i].QBytes = &v
+				qs[i].qbytes = ds.QBytes
+				qs[i].QBytes = &qs[i].qbytes
 			}
 		}
 		return qs, warn, nil
@@ -65,31 +64,20 @@ func listQueues(procRoot string, n *names) ([]Queue, []string, error) {
 //
 //	key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime
 func parseSysvMsg(b []byte, n *names) ([]Queue, []string) {
-	var qs []Queue
+	qs := make([]Queue, 0, bytes.Count(b, []byte{'\n'}))
 	var warn []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Bytes()
-		if line == 1 && bytes.Contains(text, []byte("msqid")) {
-			continue
-		}
-		f := bytes.Fields(text)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := parseNumbers(f, 14, 2)
-		if err != nil {
+	var v [14]int64
+	eachLine(b, "msqid", func(line int, text []byte) {
+		if _, err := parseNumbers(text, v[:], 14, 2); err != nil {
 			warn = append(warn, fmt.Sprintf("/proc/sysvipc/msg line %d: %v: %q", line, err, textfmt.Clip(string(text), 120)))
-			continue
+			return
 		}
-		var q Queue
+		qs = append(qs, Queue{})
+		q := &qs[len(qs)-1]
 		q.fill(n, v[0], int(v[1]), uint32(v[2]), int(v[7]), int(v[8]), int(v[9]), int(v[10]), v[13])
 		q.UsedBytes, q.Msgs, q.LSPID, q.LRPID = uint64(v[3]), uint64(v[4]), int(v[5]), int(v[6])
 		q.Send, q.Recv = Unix(v[11]), Unix(v[12])
-		qs = append(qs, q)
-	}
+	})
 	return qs, warn
 }
 
@@ -99,8 +87,8 @@ func queueFromDS(n *names, id int, ds *sysv.MsqDS) Queue {
 	q.fill(n, int64(p.Key), id, p.Mode, int(p.UID), int(p.GID), int(p.CUID), int(p.CGID), ds.CTime)
 	q.UsedBytes, q.Msgs, q.LSPID, q.LRPID = ds.CBytes, ds.QNum, int(ds.LSPID), int(ds.LRPID)
 	q.Send, q.Recv = Unix(ds.STime), Unix(ds.RTime)
-	v := ds.QBytes
-	q.QBytes = &v
+	q.qbytes = ds.QBytes
+	q.QBytes = &q.qbytes
 	q.fromSTAT = true
 	return q
 }

@@ -1,7 +1,9 @@
 package ipc
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -269,4 +271,29 @@ func blockedOnQueues(procRoot string, env *judgeEnv) map[int][]ObjectPID {
 		out[int(id)] = append(out[int(id)], ObjectPID{Role: role, PID: p.PID, State: OpRunning, Comm: p.Comm, User: env.names.user(p.UIDs[0])})
 	}
 	return out
+}
+
+// readProcFile reads a /proc/sysvipc file in large reads: its size is
+// 0, so os.ReadFile would start at 512 bytes and grow, and every small
+// read makes the kernel find its place among 32,000 objects again.
+func readProcFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 0, 1<<20)
+	for {
+		if cap(b)-len(b) < 64<<10 {
+			b = append(b, make([]byte, len(b))...)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil || n == 0 {
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			return b, nil
+		}
+	}
 }

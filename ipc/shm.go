@@ -1,12 +1,9 @@
 package ipc
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -52,6 +49,7 @@ type Segment struct {
 	Reasons          []string    `json:"reasons"`
 
 	mode     uint32 // the full mode, SHM_DEST and SHM_LOCKED included
+	mem      [2]uint64
 	fromSTAT bool
 }
 
@@ -67,7 +65,7 @@ func (s *Segment) Held() uint64 {
 // listSegments reads /proc/sysvipc/shm (every segment, whatever its mode,
 // with rss and swap), falling back to SHM_STAT_ANY by index.
 func listSegments(procRoot string, n *names) ([]Segment, []string, error) {
-	b, err := os.ReadFile(procPath(procRoot, "sysvipc/shm"))
+	b, err := readProcFile(procPath(procRoot, "sysvipc/shm"))
 	if err == nil {
 		segs, warn := parseSysvShmFull(b, n)
 		return segs, warn, nil
@@ -85,69 +83,117 @@ func listSegments(procRoot string, n *names) ([]Segment, []string, error) {
 //
 // A line that does not parse is reported and skipped.
 func parseSysvShmFull(b []byte, n *names) ([]Segment, []string) {
-	var segs []Segment
+	segs := make([]Segment, 0, bytes.Count(b, []byte{'\n'}))
 	var warn []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Bytes()
-		if line == 1 && bytes.Contains(text, []byte("shmid")) {
-			continue
-		}
-		f := bytes.Fields(text)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := parseNumbers(f, 14, 2)
+	var v [16]int64
+	eachLine(b, "shmid", func(line int, text []byte) {
+		k, err := parseNumbers(text, v[:], 14, 2)
 		if err != nil {
 			warn = append(warn, fmt.Sprintf("/proc/sysvipc/shm line %d: %v: %q", line, err, textfmt.Clip(string(text), 120)))
-			continue
+			return
 		}
-		var s Segment
+		segs = append(segs, Segment{})
+		s := &segs[len(segs)-1]
 		s.fill(n, v[0], int(v[1]), uint32(v[2]), int(v[7]), int(v[8]), int(v[9]), int(v[10]), v[13])
 		s.mode = uint32(v[2])
 		s.Size, s.CPID, s.LPID, s.NAttch = uint64(v[3]), int(v[4]), int(v[5]), int(v[6])
 		s.Attach, s.Detach = Unix(v[11]), Unix(v[12])
-		if len(v) >= 16 {
-			rss, swap := uint64(v[14]), uint64(v[15])
-			s.RSS, s.Swap = &rss, &swap
+		if k >= 16 {
+			s.mem = [2]uint64{uint64(v[14]), uint64(v[15])}
+			s.RSS, s.Swap = &s.mem[0], &s.mem[1]
 		}
-		segs = append(segs, s)
-	}
+	})
 	return segs, warn
 }
 
-// parseNumbers reads at least want decimal fields (field octal in octal),
-// and two more if present (rss, swap).
-func parseNumbers(f [][]byte, want, octal int) ([]int64, error) {
-	if len(f) < want {
-		return nil, fmt.Errorf("want %d fields, got %d", want, len(f))
+// eachLine calls f for every non-empty line of a /proc/sysvipc file but
+// its header (the first line, when it holds header's word).
+func eachLine(b []byte, header string, f func(line int, text []byte)) {
+	for line := 1; len(b) > 0; line++ {
+		text := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			text, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if line == 1 && bytes.Contains(text, []byte(header)) {
+			continue
+		}
+		if len(bytes.TrimSpace(text)) == 0 {
+			continue
+		}
+		f(line, text)
 	}
-	v := make([]int64, 0, len(f))
-	for i := range f {
-		base := 10
-		if i == octal {
+}
+
+// parseNumbers reads the whitespace-separated numbers of text into v (at
+// least want of them; field octal is octal) and returns how many it read.
+// It allocates nothing: 32,000 lines are parsed per scan.
+func parseNumbers(text []byte, v []int64, want, octal int) (int, error) {
+	k := 0
+	for i := 0; i < len(text); {
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+			i++
+		}
+		if i == len(text) {
+			break
+		}
+		j := i
+		for j < len(text) && text[j] != ' ' && text[j] != '\t' {
+			j++
+		}
+		if k == len(v) {
+			break
+		}
+		base := int64(10)
+		if k == octal {
 			base = 8
 		}
-		x, err := strconv.ParseInt(string(f[i]), base, 64)
-		if err != nil {
-			// rss and swap are unsigned and may pass int64 in theory.
-			u, uerr := strconv.ParseUint(string(f[i]), base, 64)
-			if uerr != nil || i < want {
-				return nil, fmt.Errorf("field %d is not a number", i+1)
-			}
-			x = int64(u)
+		x, ok := atoi(text[i:j], base)
+		if !ok {
+			return k, fmt.Errorf("field %d is not a number", k+1)
 		}
-		v = append(v, x)
+		v[k] = x
+		k++
+		i = j
+	}
+	if k < want {
+		return k, fmt.Errorf("want %d fields, got %d", want, k)
 	}
 	if v[0] < -1<<31 || v[0] > 1<<32-1 {
-		return nil, fmt.Errorf("key %d out of range", v[0])
+		return k, fmt.Errorf("key %d out of range", v[0])
 	}
 	if v[1] < 0 {
-		return nil, errors.New("negative id")
+		return k, errors.New("negative id")
 	}
-	return v, nil
+	return k, nil
+}
+
+// atoi parses an optionally negative number in base 8 or 10. Values past
+// int64 (an rss near 2^64 cannot happen) are refused.
+func atoi(b []byte, base int64) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var x int64
+	for _, c := range b {
+		d := int64(c) - '0'
+		if d < 0 || d >= base {
+			return 0, false
+		}
+		x = x*base + d
+		if x < 0 {
+			return 0, false
+		}
+	}
+	if neg {
+		x = -x
+	}
+	return x, true
 }
 
 func segFromDS(n *names, id int, ds *unix.SysvShmDesc) Segment {
