@@ -22,7 +22,8 @@ type Queue struct {
 	LSPID     int    `json:"lspid"`
 	LRPID     int    `json:"lrpid"`
 	// QBytes is the queue's own byte limit (MSGMNB when it was made,
-	// unless changed with IPC_SET); null when it could not be read.
+	// unless changed with IPC_SET); null when it could not be read, and
+	// for an empty queue listed from /proc (not asked: a call each).
 	QBytes *uint64 `json:"qbytes"`
 	// Processes are the last sender and receiver, and every process
 	// blocked in msgsnd or msgrcv on it now.
@@ -44,8 +45,13 @@ func listQueues(procRoot string, n *names) ([]Queue, []string, error) {
 	b, err := readProcFile(procPath(procRoot, "sysvipc/msg"))
 	if err == nil {
 		qs, warn := parseSysvMsg(b, n)
-		// qbytes is not in /proc: IPC_STAT has it (read permission).
+		// qbytes is not in /proc: IPC_STAT has it (read permission). It
+		// matters only for a queue that holds messages (MSGMNB): the
+		// others are not asked, a call each for 32,000 queues.
 		for i := range qs {
+			if !qs[i].HasData() {
+				continue
+			}
 			if ds, err := sysv.MsgStat(qs[i].ID); err == nil {
 				qs[i].qbytes = ds.QBytes
 				qs[i].QBytes = &qs[i].qbytes

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,8 +100,9 @@ type Objects struct {
 // objJudge is the evidence of one scan, with the holder answers worded
 // for shmget() or msgget().
 type objJudge struct {
-	env   *judgeEnv
-	cache map[objHolderKey]holderFacts
+	env     *judgeEnv
+	cache   map[objHolderKey]holderFacts
+	phrases map[[3]uint64]string
 }
 
 type objHolderKey struct {
@@ -160,7 +162,7 @@ func (j *objJudge) pid(role string, pid int, last time.Time) ObjectPID {
 // pidPhrase words a PID's state for the reasons: "creator PID 12 (php) is
 // still running".
 func pidPhrase(p ObjectPID) string {
-	who := strings.ReplaceAll(p.Role, "-", " ") + " PID " + fmt.Sprint(p.PID)
+	who := strings.ReplaceAll(p.Role, "-", " ") + " PID " + strconv.Itoa(p.PID)
 	switch p.State {
 	case OpRunning:
 		return who + " (" + p.Comm + ") is still running"

@@ -261,23 +261,25 @@ func (j *objJudge) judgeSegment(s *Segment) {
 		c := creator.Comm
 		s.Command = &c
 	}
-	held := memPhrase(s)
 	if s.MarkedForRemoval {
+		held := memPhrase(s)
 		s.Verdict, s.Rule = Live, RuleMarkedForRemoval
 		s.Reasons = []string{fmt.Sprintf("marked for removal (SHM_DEST): someone called IPC_RMID while %s attached; the kernel frees its %s when the last one detaches, and its key is now 0, so shmget() cannot find it again (a process that knows its ID may still attach it: Linux allows that)", plural(s.NAttch, "process was", "processes were"), held),
 			"not an orphan and nothing to remove: to free it now, stop the processes that have it attached (ipcs -m -p shows the last one)"}
 		return
 	}
-	var facts []string
+	facts := make([]string, 0, len(s.Processes))
 	for _, p := range s.Processes {
 		facts = append(facts, pidPhrase(p))
 	}
 	if s.NAttch > 0 {
+		held := memPhrase(s)
 		s.Verdict, s.Rule = Live, RuleAttached
 		s.Reasons = append([]string{fmt.Sprintf("%s attached now (nattch %d, counted by the kernel: no guessing); size %s", plural(s.NAttch, "process has it", "processes have it"), s.NAttch, held)}, facts...)
 		return
 	}
-	reasons := []string{fmt.Sprintf("no process has it attached (nattch 0, counted by the kernel); size %s", held)}
+	reasons := make([]string, 0, len(facts)+2)
+	reasons = append(reasons, j.detachedPhrase(s))
 	reasons = append(reasons, facts...)
 	var alive, later []string
 	for _, p := range []ObjectPID{creator, lastUser} {
@@ -309,6 +311,24 @@ func (j *objJudge) judgeSegment(s *Segment) {
 	} else {
 		s.Verdict, s.Rule = Orphan, RuleNoHolders
 	}
+}
+
+// detachedPhrase is the first reason of a detached segment, worded once
+// per size and memory (thousands of leaked segments share one).
+func (j *objJudge) detachedPhrase(s *Segment) string {
+	k := [3]uint64{s.Size, ^uint64(0), ^uint64(0)}
+	if s.RSS != nil && s.Swap != nil {
+		k[1], k[2] = *s.RSS, *s.Swap
+	}
+	if p, ok := j.phrases[k]; ok {
+		return p
+	}
+	p := "no process has it attached (nattch 0, counted by the kernel); size " + memPhrase(s)
+	if j.phrases == nil {
+		j.phrases = map[[3]uint64]string{}
+	}
+	j.phrases[k] = p
+	return p
 }
 
 // memPhrase is "10,000 bytes (8 KiB resident, 0 B swapped)".
