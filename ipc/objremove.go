@@ -51,6 +51,9 @@ type objRemover struct {
 	envTime time.Time
 	ns      uint64
 	names   *names
+	// blocked: who is blocked on which queue, read once per process
+	// table (nil until a queue asks).
+	blocked map[int][]ObjectPID
 }
 
 // Test hook (nil in the program): runs after the records are durable,
@@ -208,7 +211,7 @@ func (rm *objRemover) fresh(force bool) error {
 	if link, err := os.Readlink(procPath(rm.opts.ProcRoot, "thread-self/ns/ipc")); err == nil {
 		rm.ns = ParseNSLink(link)
 	}
-	rm.j, rm.envTime = &objJudge{env: newJudgeEnv(rm.opts.Options, procs, rm.ns, rm.names)}, time.Now()
+	rm.j, rm.envTime, rm.blocked = &objJudge{env: newJudgeEnv(rm.opts.Options, procs, rm.ns, rm.names)}, time.Now(), nil
 	return nil
 }
 
@@ -268,7 +271,10 @@ func (rm *objRemover) checkQueue(was, now *Queue, r *ObjRemoval) bool {
 		r.Outcome, r.Reason = Refused, "the queue changed since the scan ("+why+"); scan again"
 		return false
 	}
-	rm.j.judgeQueue(now, blockedOnQueues(rm.opts.ProcRoot, rm.j.env)[now.ID])
+	if rm.blocked == nil {
+		rm.blocked = blockedOnQueues(rm.opts.ProcRoot, rm.j.env)
+	}
+	rm.j.judgeQueue(now, rm.blocked[now.ID])
 	r.Verdict, r.Reasons, r.Bytes, r.Messages = now.Verdict, now.Reasons, now.UsedBytes, now.Msgs
 	if why := rm.refuse(now.Verdict); why != "" {
 		r.Outcome, r.Reason = Refused, "now: "+why

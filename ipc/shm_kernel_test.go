@@ -269,3 +269,39 @@ func TestSegmentJSONKeysFollowLsipc(t *testing.T) {
 		t.Fatalf("attach: %v", err)
 	}
 }
+
+// Without /proc/sysvipc (an LSM, a container's masked proc) the segments
+// and queues are listed with SHM_STAT_ANY and MSG_STAT_ANY: the same
+// objects and verdicts, without rss and swap.
+func TestObjectsListedWithSTATWithoutProc(t *testing.T) {
+	id, _ := newSegment(t, 0, 0, 4096, 0o600, true, true)
+	qid, _ := newQueue(t, 0, 0, 0o600, 2, true)
+	root := t.TempDir()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name() != "sysvipc" {
+			if err := os.Symlink("/proc/"+e.Name(), root+"/"+e.Name()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	o, err := ipc.ScanObjects(ipc.Options{ProcRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Source != "shmctl/msgctl" || len(o.Warnings) < 2 {
+		t.Fatalf("source %q, warnings %q", o.Source, o.Warnings)
+	}
+	s := findSeg(t, o, id)
+	wantSeg(t, s, ipc.Live, ipc.RuleAttached)
+	if s.RSS != nil || s.Size != 4096 {
+		t.Fatalf("segment %+v", s)
+	}
+	q := findQueue(t, o, qid)
+	if q.Msgs != 2 || q.QBytes == nil || q.Verdict != ipc.Live {
+		t.Fatalf("queue %+v", q)
+	}
+}
