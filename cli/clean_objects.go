@@ -141,9 +141,9 @@ func printObjClean(env *Env, out *cleanJSON) error {
 	case len(out.Objects) == 0:
 		fmt.Fprint(w, "No segment or queue to remove")
 	case out.DryRun:
-		fmt.Fprintf(w, "Dry run: %d segments and queues would be removed (%s of memory freed, %s of messages discarded), %d refused, %d failed", counts[ipc.WouldRemove], textfmt.Bytes(freed), textfmt.Bytes(lost), counts[ipc.Refused], countFailed(out.Objects))
+		fmt.Fprintf(w, "Dry run: %d segments and queues would be removed (%s of resident or swapped memory freed, %s of messages discarded), %d refused, %d failed", counts[ipc.WouldRemove], textfmt.Bytes(freed), textfmt.Bytes(lost), counts[ipc.Refused], countFailed(out.Objects))
 	default:
-		fmt.Fprintf(w, "Removed %d segments and queues (%s of memory freed, %s of messages discarded), already gone %d, refused %d, failed %d", counts[ipc.Removed], textfmt.Bytes(freed), textfmt.Bytes(lost), counts[ipc.AlreadyGone], counts[ipc.Refused], countFailed(out.Objects))
+		fmt.Fprintf(w, "Removed %d segments and queues (%s of resident or swapped memory freed, %s of messages discarded), already gone %d, refused %d, failed %d", counts[ipc.Removed], textfmt.Bytes(freed), textfmt.Bytes(lost), counts[ipc.AlreadyGone], counts[ipc.Refused], countFailed(out.Objects))
 	}
 	if len(kept) > 0 {
 		fmt.Fprintf(w, "; kept %s", strings.Join(kept, ", "))

@@ -97,6 +97,29 @@ func RemoveObjects(opts ObjRemoveOptions, segs []Segment, qs []Queue) []ObjRemov
 			return fail("reading the process table: " + err.Error())
 		}
 	}
+	// In batches, as for sets: the records of a batch share one durable
+	// write, and memory stays bounded.
+	for lo := 0; lo < len(segs); lo += batchSize {
+		hi := min(lo+batchSize, len(segs))
+		rm.batch(segs[lo:hi], nil, out[lo:hi], log)
+	}
+	for lo := 0; lo < len(qs); lo += batchSize {
+		hi := min(lo+batchSize, len(qs))
+		rm.batch(nil, qs[lo:hi], out[len(segs)+lo:len(segs)+hi], log)
+	}
+	return out
+}
+
+// batch checks, records and removes segs then qs, whose results are out
+// (segments first); log is nil for a dry run.
+func (rm *objRemover) batch(segs []Segment, qs []Queue, out []ObjRemoval, log *auditLog) {
+	opts := rm.opts
+	if err := rm.fresh(false); err != nil {
+		for i := range out {
+			out[i].Outcome, out[i].Reason = Failed, "reading the process table: "+err.Error()
+		}
+		return
+	}
 	nowSegs := make([]Segment, len(segs))
 	nowQs := make([]Queue, len(qs))
 	ok := make([]bool, len(out))
@@ -123,7 +146,7 @@ func RemoveObjects(opts ObjRemoveOptions, segs []Segment, qs []Queue) []ObjRemov
 		}
 	}
 	if log == nil {
-		return out
+		return
 	}
 	if err := log.flush(); err != nil {
 		log.buf = log.buf[:0]
@@ -132,7 +155,7 @@ func RemoveObjects(opts ObjRemoveOptions, segs []Segment, qs []Queue) []ObjRemov
 				out[i].Outcome, out[i].Reason = Failed, "audit log: "+err.Error()+"; nothing removed"
 			}
 		}
-		return out
+		return
 	}
 	if testHookObjAfterRecord != nil {
 		testHookObjAfterRecord()
@@ -143,7 +166,7 @@ func RemoveObjects(opts ObjRemoveOptions, segs []Segment, qs []Queue) []ObjRemov
 				out[i].Outcome, out[i].Reason = Failed, "after its record was written: reading the process table: "+err.Error()
 			}
 		}
-		return out
+		return
 	}
 	for i := range out {
 		if !ok[i] {
@@ -195,7 +218,6 @@ func RemoveObjects(opts ObjRemoveOptions, segs []Segment, qs []Queue) []ObjRemov
 			}
 		}
 	}
-	return out
 }
 
 // fresh reads the process table again (at most every refreshEvery unless
