@@ -24,7 +24,7 @@ type objClean struct {
 // cleanObjects scans and removes segments and queues in the current
 // namespace (the caller is inside ipc.NS.Do) into out.
 func cleanObjects(out *cleanJSON, c objClean, opts ipc.Options) error {
-	o, err := ipc.ScanObjects(opts)
+	o, err := ipc.ScanKinds(opts, c.kinds.shm, c.kinds.msg)
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,16 @@ func (k listKinds) objects() bool { return k.shm || k.msg }
 // scanObjectsIn scans the segments and queues of the IPC namespace of pid
 // (0: our own).
 func scanObjectsIn(pid int) (*ipc.Objects, error) {
+	return scanKindsIn(pid, listKinds{shm: true, msg: true})
+}
+
+// scanKindsIn is scanObjectsIn for the kinds in k only.
+func scanKindsIn(pid int, k listKinds) (*ipc.Objects, error) {
 	where := ipc.NS{PID: pid}
 	var o *ipc.Objects
 	err := where.Do(func() error {
 		var err error
-		o, err = ipc.ScanObjects(where.Options())
+		o, err = ipc.ScanKinds(where.Options(), k.shm, k.msg)
 		return err
 	})
 	return o, err
@@ -86,7 +91,7 @@ func runListObjects(env *Env, k listKinds, asJSON, reasons bool, want map[ipc.Ve
 			snap, semErr = scanIn(ns)
 		}
 	}()
-	o, err := scanObjectsIn(ns)
+	o, err := scanKindsIn(ns, k)
 	<-semDone
 	if err == nil {
 		err = semErr

@@ -182,7 +182,12 @@ func pidPhrase(p ObjectPID) string {
 
 // ScanObjects takes a look at the segments and queues of the calling
 // thread's IPC namespace and judges each.
-func ScanObjects(opts Options) (*Objects, error) {
+func ScanObjects(opts Options) (*Objects, error) { return ScanKinds(opts, true, true) }
+
+// ScanKinds is ScanObjects for segments only, queues only, or both (the
+// kind not asked for is left out: nil, and nothing in usage). The limits
+// are always read.
+func ScanKinds(opts Options, shm, msg bool) (*Objects, error) {
 	opts.defaults()
 	start := time.Now()
 	o := &Objects{Taken: start, Source: "/proc/sysvipc"}
@@ -194,16 +199,22 @@ func ScanObjects(opts Options) (*Objects, error) {
 	n := loadNames(opts.Passwd, opts.Group)
 	// The objects first, the process table after (as for sets): a PID
 	// alive when the kernel showed it is then in the table.
-	segs, w, err := listSegments(opts.ProcRoot, n)
-	if err != nil {
-		return nil, err
+	var segs []Segment
+	var qs []Queue
+	var w []string
+	var err error
+	if shm {
+		if segs, w, err = listSegments(opts.ProcRoot, n); err != nil {
+			return nil, err
+		}
+		o.Warnings = append(o.Warnings, w...)
 	}
-	o.Warnings = append(o.Warnings, w...)
-	qs, w, err := listQueues(opts.ProcRoot, n)
-	if err != nil {
-		return nil, err
+	if msg {
+		if qs, w, err = listQueues(opts.ProcRoot, n); err != nil {
+			return nil, err
+		}
+		o.Warnings = append(o.Warnings, w...)
 	}
-	o.Warnings = append(o.Warnings, w...)
 	if len(segs) > 0 && segs[0].fromSTAT || len(qs) > 0 && qs[0].fromSTAT {
 		o.Source = "shmctl/msgctl"
 	}
