@@ -27,6 +27,7 @@ echo "name                         median_s maxrss_KiB"
 "$out/ipcbench" -name "ipcscope list --all --json" run "$out/ipcscope" list --all --json | tee -a "$out/r"
 "$out/ipcbench" -name "ipcscope list --shm --json" run "$out/ipcscope" list --shm --json | tee -a "$out/r"
 "$out/ipcbench" -name "ipcscope list --msg --json" run "$out/ipcscope" list --msg --json | tee -a "$out/r"
+"$out/ipcbench" -name "ipcscope list --json (sets)" run "$out/ipcscope" list --json | tee -a "$out/r"
 echo
 python3 - "$out/r" <<'PY'
 import sys
@@ -39,5 +40,7 @@ l = t["lsipc -m"][0] + t["lsipc -q"][0]
 print(f"ipcscope list --all --json / (lsipc -m + lsipc -q) : {a / l:.2f}  (target <= 0.5)")
 print(f"ipcscope list --all --json / ipcs -a              : {a / t['ipcs -a'][0]:.2f}")
 print(f"ipcscope list --all --json max RSS                : {t['ipcscope list --all --json'][1] / 1024:.1f} MiB")
+print(f"ipcscope list --shm --json / lsipc -m              : {t['ipcscope list --shm --json'][0] / t['lsipc -m'][0]:.2f}")
+print(f"ipcscope list --msg --json / lsipc -q              : {t['ipcscope list --msg --json'][0] / t['lsipc -q'][0]:.2f}")
 PY
 INNER

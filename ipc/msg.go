@@ -40,30 +40,34 @@ type Queue struct {
 // discards them.
 func (q *Queue) HasData() bool { return q.Msgs > 0 || q.UsedBytes > 0 }
 
-// listQueues reads /proc/sysvipc/msg, falling back to MSG_STAT_ANY.
+// listQueues walks the kernel's index with MSG_STAT_ANY (Linux ≥ 4.17):
+// it has every field /proc/sysvipc/msg has, and qbytes, for less than
+// reading and parsing that file. It falls back to /proc/sysvipc/msg where
+// the walk fails or misses queues (an older kernel, an LSM, queues made
+// meanwhile).
 func listQueues(procRoot string, n *names) ([]Queue, []string, error) {
-	b, err := readProcFile(procPath(procRoot, "sysvipc/msg"))
-	if err == nil {
-		qs, warn := parseSysvMsg(b, n)
-		// qbytes is not in /proc: IPC_STAT has it (read permission). It
-		// matters only for a queue that holds messages (MSGMNB): the
-		// others are not asked, a call each for 32,000 queues.
-		for i := range qs {
-			if !qs[i].HasData() {
-				continue
-			}
-			if ds, err := sysv.MsgStat(qs[i].ID); err == nil {
-				qs[i].qbytes = ds.QBytes
-				qs[i].QBytes = &qs[i].qbytes
-			}
-		}
-		return qs, warn, nil
-	}
 	qs, serr := listQueuesSTAT(n)
-	if serr != nil {
+	if serr == nil {
+		return qs, nil, nil
+	}
+	b, err := readProcFile(procPath(procRoot, "sysvipc/msg"))
+	if err != nil {
 		return nil, nil, fmt.Errorf("/proc/sysvipc/msg: %v; msgctl(MSG_STAT_ANY): %v", err, serr)
 	}
-	return qs, []string{fmt.Sprintf("/proc/sysvipc/msg unreadable (%v): queues listed with msgctl", err)}, nil
+	qs, warn := parseSysvMsg(b, n)
+	// qbytes is not in /proc: IPC_STAT has it (read permission). It
+	// matters only for a queue that holds messages (MSGMNB): the others
+	// are not asked, a call each for 32,000 queues.
+	for i := range qs {
+		if !qs[i].HasData() {
+			continue
+		}
+		if ds, err := sysv.MsgStat(qs[i].ID); err == nil {
+			qs[i].qbytes = ds.QBytes
+			qs[i].QBytes = &qs[i].qbytes
+		}
+	}
+	return qs, warn, nil
 }
 
 // parseSysvMsg parses /proc/sysvipc/msg:
@@ -89,6 +93,11 @@ func parseSysvMsg(b []byte, n *names) ([]Queue, []string) {
 
 func queueFromDS(n *names, id int, ds *sysv.MsqDS) Queue {
 	var q Queue
+	fillQueueFromDS(&q, n, id, ds)
+	return q
+}
+
+func fillQueueFromDS(q *Queue, n *names, id int, ds *sysv.MsqDS) {
 	p := &ds.Perm
 	q.fill(n, int64(p.Key), id, p.Mode, int(p.UID), int(p.GID), int(p.CUID), int(p.CGID), ds.CTime)
 	q.UsedBytes, q.Msgs, q.LSPID, q.LRPID = ds.CBytes, ds.QNum, int(ds.LSPID), int(ds.LRPID)
@@ -96,33 +105,32 @@ func queueFromDS(n *names, id int, ds *sysv.MsqDS) Queue {
 	q.qbytes = ds.QBytes
 	q.QBytes = &q.qbytes
 	q.fromSTAT = true
-	return q
 }
 
-// listQueuesSTAT walks the kernel's index with MSG_STAT_ANY (Linux ≥ 4.17).
+// listQueuesSTAT walks the kernel's index with MSG_STAT_ANY; it fails
+// unless it finds every queue MSG_INFO counts.
 func listQueuesSTAT(n *names) ([]Queue, error) {
-	var info sysv.MsqDS // msginfo is smaller than msqid64_ds
-	maxIdx, err := msgInfo(&info)
+	info, maxIdx, err := sysv.MsgInfo()
 	if err != nil {
 		return nil, fmt.Errorf("msgctl(MSG_INFO): %w", err)
 	}
-	var qs []Queue
+	qs := make([]Queue, 0, max(info.Pool, 0))
+	var firstErr error
 	for i := 0; i <= maxIdx; i++ {
 		ds, id, err := sysv.MsgStatIndex(i, true)
 		if err != nil {
-			if errors.Is(err, unix.EINVAL) {
-				continue
+			if !errors.Is(err, unix.EINVAL) && firstErr == nil {
+				firstErr = err
 			}
-			return nil, err
+			continue
 		}
-		qs = append(qs, queueFromDS(n, id, &ds))
+		qs = append(qs, Queue{})
+		fillQueueFromDS(&qs[len(qs)-1], n, id, &ds)
+	}
+	if len(qs) < int(info.Pool) {
+		return nil, fmt.Errorf("MSG_STAT_ANY listed %d of %d queues (%v)", len(qs), info.Pool, firstErr)
 	}
 	return qs, nil
-}
-
-func msgInfo(buf *sysv.MsqDS) (int, error) {
-	_, maxIdx, err := sysv.MsgInfo(buf)
-	return maxIdx, err
 }
 
 // judgeQueue sets the queue's processes, verdict, rule and reasons;

@@ -84,9 +84,12 @@ func (o *objectIDs) holderKey() holderKey {
 
 // Objects is one look at the segments and queues of an IPC namespace.
 type Objects struct {
-	Taken     time.Time     `json:"taken"`
-	IPCNS     uint64        `json:"ipc_namespace"`
-	Source    string        `json:"source"` // "/proc/sysvipc" or "shmctl/msgctl"
+	Taken time.Time `json:"taken"`
+	IPCNS uint64    `json:"ipc_namespace"`
+	// Source says where each kind was listed from: "/proc/sysvipc/shm"
+	// (with rss and swap) or "shmctl" for segments, "msgctl" (the walk
+	// with MSG_STAT_ANY) or "/proc/sysvipc/msg" for queues.
+	Source    string        `json:"source"`
 	Segments  []Segment     `json:"sharedmemory"`
 	Queues    []Queue       `json:"messages"`
 	Limits    ObjLimits     `json:"limits"`
@@ -190,7 +193,7 @@ func ScanObjects(opts Options) (*Objects, error) { return ScanKinds(opts, true, 
 func ScanKinds(opts Options, shm, msg bool) (*Objects, error) {
 	opts.defaults()
 	start := time.Now()
-	o := &Objects{Taken: start, Source: "/proc/sysvipc"}
+	o := &Objects{Taken: start}
 	if link, err := os.Readlink(procPath(opts.ProcRoot, "thread-self/ns/ipc")); err == nil {
 		o.IPCNS = ParseNSLink(link)
 	} else if link, err := os.Readlink(procPath(opts.ProcRoot, "self/ns/ipc")); err == nil {
@@ -215,9 +218,14 @@ func ScanKinds(opts Options, shm, msg bool) (*Objects, error) {
 		}
 		o.Warnings = append(o.Warnings, w...)
 	}
-	if len(segs) > 0 && segs[0].fromSTAT || len(qs) > 0 && qs[0].fromSTAT {
-		o.Source = "shmctl/msgctl"
+	var src []string
+	if shm {
+		src = append(src, map[bool]string{false: "/proc/sysvipc/shm", true: "shmctl"}[len(segs) > 0 && segs[0].fromSTAT])
 	}
+	if msg {
+		src = append(src, map[bool]string{false: "/proc/sysvipc/msg", true: "msgctl"}[len(qs) == 0 || qs[0].fromSTAT])
+	}
+	o.Source = strings.Join(src, ", ")
 	var blocked map[int][]ObjectPID
 	procs, err := ReadProcTable(opts.ProcRoot)
 	if err != nil {

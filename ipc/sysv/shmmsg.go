@@ -147,9 +147,17 @@ func MsgRcv(id int, mtype int64, max int, flags int) ([]byte, error) {
 	}
 }
 
-// MsgInfo is msgctl(MSG_INFO); buf only needs room for struct msginfo.
-// It returns the highest index in use.
-func MsgInfo(buf *MsqDS) (MsqDS, int, error) {
-	r, err := msgctl(0, MSG_INFO, unsafe.Pointer(buf))
-	return *buf, r, err
+// MsgInfoT is struct msginfo as MSG_INFO fills it: Pool is the number
+// of queues, Map the messages in all, Tql their bytes.
+type MsgInfoT struct {
+	Pool, Map, Max, Mnb, Mni, Ssz, Tql int32
+	Seg                                uint16
+	_                                  uint16
+}
+
+// MsgInfo is msgctl(MSG_INFO): the usage, and the highest index in use.
+func MsgInfo() (MsgInfoT, int, error) {
+	var mi MsgInfoT
+	r, err := msgctl(0, MSG_INFO, unsafe.Pointer(&mi))
+	return mi, r, err
 }
