@@ -230,3 +230,32 @@ func TestLimitsShmRowsAndDiagnosis(t *testing.T) {
 		t.Fatalf("%d SHMMNI findings, want 1: %s", n, out)
 	}
 }
+
+func TestListMsgVerdictFilter(t *testing.T) {
+	needRealRoot(t)
+	orphan := helperObject(t, "msgcreate 0 600 0 exit", false, ipctest.AsUser(idleUID, idleUID))
+	live := helperObject(t, "msgcreate 0 600 1 hold", true)
+	out, errOut, code := run(t, "list", "--msg", "--json", "--verdict", "orphan")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Messages []struct {
+			ID      int
+			Verdict string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]string{}
+	for _, q := range doc.Messages {
+		seen[q.ID] = q.Verdict
+	}
+	if seen[orphan] != "orphan" {
+		t.Fatalf("orphan queue %d missing: %s", orphan, out)
+	}
+	if _, ok := seen[live]; ok {
+		t.Fatalf("live queue %d listed under --verdict orphan: %s", live, out)
+	}
+}
