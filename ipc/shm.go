@@ -264,7 +264,7 @@ func (j *objJudge) judgeSegment(s *Segment) {
 	if s.MarkedForRemoval {
 		held := memPhrase(s)
 		s.Verdict, s.Rule = Live, RuleMarkedForRemoval
-		s.Reasons = []string{fmt.Sprintf("marked for removal (SHM_DEST): someone called IPC_RMID while %s attached; the kernel frees its %s when the last one detaches, and its key is now 0, so shmget() cannot find it again (a process that knows its ID may still attach it: Linux allows that)", plural(s.NAttch, "process was", "processes were"), held),
+		s.Reasons = []string{fmt.Sprintf("marked for removal (SHM_DEST): IPC_RMID was called while it was attached, and %s still attached; the kernel frees its %s when the last one detaches, and its key is now 0, so shmget() cannot find it again (a process that knows its ID may still attach it: Linux allows that)", plural(s.NAttch, "process is", "processes are"), held),
 			"not an orphan and nothing to remove: to free it now, stop the processes that have it attached (ipcs -m -p shows the last one)"}
 		return
 	}
