@@ -221,7 +221,7 @@ func sameQueue(was, now *Queue) string {
 		return "its creator changed"
 	case !was.CTime.Equal(now.CTime.Time):
 		return "ctime moved: it was created anew or changed (IPC_SET)"
-	case !was.Send.Equal(now.Send.Time) || !was.Recv.Equal(now.Recv.Time) || was.Msgs != now.Msgs || was.UsedBytes != now.UsedBytes:
+	case !was.Send.Equal(now.Send.Time) || !was.Recv.Equal(now.Recv.Time) || was.Msgs != now.Msgs || was.UsedBytes != now.UsedBytes || was.LSPID != now.LSPID || was.LRPID != now.LRPID:
 		return "a message was sent or received since"
 	}
 	return ""

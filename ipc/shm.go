@@ -354,7 +354,7 @@ func sameSegment(was, now *Segment) string {
 		return fmt.Sprintf("creator PID %d is now %d", was.CPID, now.CPID)
 	case !was.CTime.Equal(now.CTime.Time):
 		return "ctime moved: it was created anew or changed (IPC_SET)"
-	case !was.Attach.Equal(now.Attach.Time) || !was.Detach.Equal(now.Detach.Time) || was.NAttch != now.NAttch:
+	case !was.Attach.Equal(now.Attach.Time) || !was.Detach.Equal(now.Detach.Time) || was.NAttch != now.NAttch || was.LPID != now.LPID:
 		return "a process attached or detached it since"
 	}
 	return ""
