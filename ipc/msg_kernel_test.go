@@ -199,3 +199,44 @@ func TestQueueJSONKeysFollowLsipc(t *testing.T) {
 		t.Fatalf("values %s", b)
 	}
 }
+
+// A message sent after the record is written: the last check cancels.
+func TestMsgRecheckAfterRecordCancels(t *testing.T) {
+	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
+	q := findQueue(t, scanObjects(t), id)
+	wantQueue(t, q, ipc.Orphan, ipc.RuleNoHolders)
+	defer ipc.SetTestHookObjAfterRecord(func() {
+		if err := sysv.MsgSnd(id, 1, []byte("late"), 0); err != nil {
+			t.Error(err)
+		}
+	})()
+	audit := auditPath(t)
+	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: audit}, nil, []ipc.Queue{q})
+	if r[0].Outcome != ipc.Refused || !strings.Contains(r[0].Reason, "after its record was written") || !queueExists(id) {
+		t.Fatalf("removal %+v", r[0])
+	}
+	lines := auditLines(t, audit)
+	if len(lines) != 2 || !strings.Contains(lines[0], `"action":"remove"`) || !strings.Contains(lines[1], `"action":"remove-cancelled"`) {
+		t.Fatalf("audit %q", lines)
+	}
+}
+
+// A FIFO as the audit log is refused at once, and nothing is removed.
+func TestObjRemoveRefusesFIFOAuditLog(t *testing.T) {
+	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
+	q := findQueue(t, scanObjects(t), id)
+	fifo := auditPath(t)
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []ipc.ObjRemoval, 1)
+	go func() { done <- ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: fifo}, nil, []ipc.Queue{q}) }()
+	select {
+	case r := <-done:
+		if r[0].Outcome != ipc.Failed || !strings.Contains(r[0].Reason, "not a regular file") || !queueExists(id) {
+			t.Fatalf("removal %+v", r[0])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("blocked on the FIFO")
+	}
+}
