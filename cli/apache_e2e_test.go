@@ -161,7 +161,7 @@ func TestApacheEndToEnd(t *testing.T) {
 	if n := len(ours(ae.list(t))); n != len(leaked) {
 		t.Logf("note: the failed start changed the number of sets from %d to %d", len(leaked), n)
 	}
-	ae.checkLimits(t, len(leaked))
+	ae.checkLimits(t, len(leaked), h.conf)
 
 	// One set more, and the accept mutex gets the last one: the next
 	// fails, the very line of the incident.
@@ -217,6 +217,7 @@ func TestApacheEndToEnd(t *testing.T) {
 type apacheE2E struct {
 	dir      string // server root, world-readable so that www-data can serve from it
 	conf     *template.Template
+	ssl      map[string]any // SSLPort, SSLCert, SSLKey: mod_ssl with a session cache (empty: none)
 	uid      int
 	limits   [4]int // SEMMSL SEMMNS SEMOPM SEMMNI at the start
 	started  int
@@ -342,9 +343,9 @@ func (ae *apacheE2E) clean(t *testing.T, audit string) *cleanJSON {
 	return &cl
 }
 
-func (ae *apacheE2E) checkLimits(t *testing.T, orphans int) {
+func (ae *apacheE2E) checkLimits(t *testing.T, orphans int, conf string) {
 	t.Helper()
-	out, errOut, code := run(t, "limits", "--json")
+	out, errOut, code := run(t, "limits", "--json", "--apache-conf", conf)
 	if code != 0 {
 		t.Fatalf("ipcscope limits --json: exit %d: %s", code, errOut)
 	}
@@ -364,6 +365,18 @@ func (ae *apacheE2E) checkLimits(t *testing.T, orphans int) {
 		t.Errorf("limits: SEMMNI diagnosis %s %q; want critical, naming AH00023 and the %d orphans", f.Severity, f.Message, orphans)
 	}
 	t.Logf("limits: %s: %s", f.Severity, f.Message)
+	checkApacheAdvice(t, lj.Apache, orphans, conf)
+	checkSEMMNIFix(t, f)
+	checkInspectorWhy(t, conf)
+	lt, _, _ := run(t, "limits", "--apache-conf", conf)
+	if !strings.Contains(lt, "  now:  "+f.Fix.Command+"\n") || !strings.Contains(lt, "Fix: Mutex pthread default  at "+mutexLine(t, conf)) {
+		t.Errorf("limits text without the sysctl line or the Mutex fix:\n%s", lt)
+	}
+	t.Logf("ipcscope limits --apache-conf:\n%s", lt)
+	text, _, _ := run(t, "list", "--reasons", "--apache-conf", conf)
+	if !strings.Contains(text, "Why: Apache's mutexes (Mutex default) are System V semaphore sets because of \"Mutex sysvsem default\" at "+mutexLine(t, conf)) || !strings.Contains(text, "Fix: Mutex pthread default") {
+		t.Errorf("list --reasons names no cause or fix for the leaked Apache sets:\n%s", text)
+	}
 }
 
 // checkAudit wants one "remove" line per removed set, and nothing else.
@@ -420,7 +433,7 @@ func (ae *apacheE2E) start(t *testing.T) *httpd {
 	h.conf = filepath.Join(ae.dir, "conf", fmt.Sprintf("httpd-%d.conf", h.n))
 	h.errorLog = filepath.Join(ae.dir, "logs", fmt.Sprintf("error-%d.log", h.n))
 	var conf bytes.Buffer
-	err := ae.conf.Execute(&conf, map[string]any{
+	vars := map[string]any{
 		"ServerRoot":   ae.dir,
 		"DocumentRoot": filepath.Join(ae.dir, "htdocs"),
 		"PidFile":      filepath.Join(ae.dir, "run", "httpd.pid"),
@@ -430,7 +443,12 @@ func (ae *apacheE2E) start(t *testing.T) *httpd {
 		"Modules":      apacheModules,
 		"Port":         h.port,
 		"Port2":        freePort(t),
-	})
+		"SSLPort":      0,
+	}
+	for k, v := range ae.ssl {
+		vars[k] = v
+	}
+	err := ae.conf.Execute(&conf, vars)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,17 @@ package cli
 //     sets is removed, and it serves again (case 1).
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,7 +82,9 @@ func TestApacheVerdictsBesidePHPFPMAndNginx(t *testing.T) {
 
 	// Case 8: a new Apache beside the old leaks (started a few seconds
 	// later than the leaking one, as cron finds it).
-	time.Sleep(time.Until(aStart.Add(4500 * time.Millisecond)))
+	// Past the launch window (ipc's apacheLaunch, 30 s): older sets than
+	// that cannot be the new Apache's.
+	time.Sleep(time.Until(aStart.Add(32 * time.Second)))
 	b := ae.start(t)
 	b.waitServing(t)
 	now := ours(ae.list(t))
@@ -371,4 +383,113 @@ func killUser(t *testing.T, uid int) {
 func freePortNum() int {
 	t := &testing.T{}
 	return freePort(t)
+}
+
+// The red team's a16 case: mod_ssl makes its ssl-cache mutex once, in the
+// launcher, and keeps it through graceful restarts, while the accept and
+// rewrite-map mutexes are made anew. After a graceful restart some time
+// after the start, the ssl-cache mutex is older than every set with a live
+// operator; clean must keep it (removing it makes every TLS request fail:
+// AH02026), and TLS must still work afterwards.
+func TestApacheSSLCacheMutexSurvivesGracefulRestart(t *testing.T) {
+	ae := newApacheE2E(t)
+	cert, key := selfSigned(t, ae.dir)
+	sslPort := freePortNum()
+	ae.ssl = map[string]any{"SSLPort": sslPort, "SSLCert": cert, "SSLKey": key}
+	h := ae.start(t)
+	h.waitServing(t)
+	tlsGet := func() error {
+		c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		resp, err := c.Get(fmt.Sprintf("https://127.0.0.1:%d/index.html", sslPort))
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	for i := 0; i < 3; i++ {
+		if err := tlsGet(); err != nil {
+			t.Fatalf("TLS before: %v\n%s", err, h.logs())
+		}
+	}
+	first := map[int]bool{}
+	for _, s := range ae.list(t).Semaphores {
+		first[s.ID] = true
+	}
+	// Long enough for the first start's sets to be older than a graceful
+	// restart's burst.
+	time.Sleep(8 * time.Second)
+	if err := syscall.Kill(h.cmd.Process.Pid, syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(apacheWait)
+	kept := 0
+	for {
+		l := ae.list(t)
+		fresh := 0
+		kept = 0
+		for _, s := range l.Semaphores {
+			if first[s.ID] {
+				kept++
+			} else {
+				fresh++
+			}
+		}
+		if fresh >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new sets after a graceful restart:\n%s", h.logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if kept == 0 {
+		t.Fatalf("no set of the first start survived the graceful restart (no ssl-cache mutex?):\n%s", ae.lastJSON)
+	}
+	h.waitServing(t)
+	cl := ae.clean(t, filepath.Join(ae.dir, "audit-ssl.jsonl"))
+	for _, r := range cl.Removals {
+		if r.Outcome == ipc.Removed {
+			t.Errorf("clean after a graceful restart removed set %d (%s by %s): %s", r.ID, r.Verdict, r.Outcome, strings.Join(r.Reasons, "; "))
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if err := tlsGet(); err != nil {
+			t.Errorf("TLS after clean: %v", err)
+		}
+	}
+	if logs := h.logs(); strings.Contains(logs, "AH02026") || strings.Contains(logs, "AH02027") {
+		t.Errorf("Apache lost its SSL session cache mutex:\n%s", logs)
+	}
+	h.stop(t)
+}
+
+// selfSigned writes a self-signed certificate and key for 127.0.0.1 into
+// dir (world-readable: Apache's children are www-data).
+func selfSigned(t *testing.T, dir string) (certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPath, keyPath = filepath.Join(dir, "conf", "cert.pem"), filepath.Join(dir, "conf", "key.pem")
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return certPath, keyPath
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
 
@@ -42,6 +43,7 @@ type cleanJSON struct {
 	// Segments and queues (clean --shm, --msg, --all): clean_objects.go.
 	Objects     []ipc.ObjRemoval                 `json:"objects,omitempty"`
 	KeptObjects map[ipc.Kind]map[ipc.Verdict]int `json:"kept_objects,omitempty"`
+	objNotDone  int                              // segments and queues asked for and not done
 }
 
 func runClean(env *Env, args []string) int {
@@ -59,6 +61,10 @@ func runClean(env *Env, args []string) int {
 	ns := nsFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, " (set IDs go with --id)"); done {
 		return code
+	}
+	if !*dry && strings.TrimSpace(*audit) == "" {
+		fmt.Fprintln(env.Stderr, "ipcscope clean: --audit-log wants a file: every removal is recorded there first")
+		return ExitUsage
 	}
 	kinds := listKinds{sem: *all || !(*shm || *msg), shm: *shm || *all, msg: *msg || *all}
 	if len(ids) > 0 && (*all || (*shm && *msg)) {
@@ -131,11 +137,16 @@ func runClean(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope clean:", err)
 		return ExitFail
 	}
+	notDone := out.objNotDone
 	for _, r := range out.Removals {
-		// Asked by ID: anything not done is a failure. Automatic: a set
-		// that stopped being removable since the scan was rightly kept.
-		if !r.OK() && (len(ids) > 0 || r.Outcome == ipc.Failed) {
+		if r.Outcome == ipc.Failed {
 			out.Failed++
+		}
+		// Asked by ID: anything not done makes the exit code 1. Automatic:
+		// a set that stopped being removable since the scan was rightly
+		// kept.
+		if !r.OK() && (len(ids) > 0 || r.Outcome == ipc.Failed) {
+			notDone++
 		}
 	}
 	if *asJSON {
@@ -149,7 +160,7 @@ func runClean(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope clean: writing the result:", err, "(what was removed is in the audit log)")
 		return ExitFail
 	}
-	if out.Failed > 0 {
+	if notDone > 0 {
 		return ExitFail
 	}
 	return ExitOK
@@ -160,6 +171,11 @@ func printClean(env *Env, out *cleanJSON) error {
 	counts := map[ipc.Outcome]int{}
 	for _, r := range out.Removals {
 		counts[r.Outcome]++
+		if r.Verdict == "" && r.Owner == "" {
+			// Asked for by ID and not there: nothing else is known of it.
+			fmt.Fprintf(w, "%-12s semid %d: %s\n", r.Outcome, r.ID, r.Reason)
+			continue
+		}
 		fmt.Fprintf(w, "%-12s semid %d key %s owner %s (%s): %s\n", r.Outcome, r.ID, r.Key, r.Owner, r.Verdict, r.Reason)
 		if r.Outcome == ipc.Removed || r.Outcome == ipc.WouldRemove || r.Outcome == ipc.Refused {
 			for _, why := range r.Reasons {
@@ -170,15 +186,15 @@ func printClean(env *Env, out *cleanJSON) error {
 	var kept []string
 	for _, v := range ipc.Verdicts {
 		if n := out.Kept[v]; n > 0 {
-			kept = append(kept, fmt.Sprintf("%d %s", n, v))
+			kept = append(kept, fmt.Sprintf("%s %s", textfmt.Commas(int64(n)), v))
 		}
 	}
 	if len(out.Removals) == 0 {
 		fmt.Fprint(w, "Nothing to remove")
 	} else if out.DryRun {
-		fmt.Fprintf(w, "Dry run: %d would be removed, %d refused, %d failed", counts[ipc.WouldRemove], counts[ipc.Refused], out.Failed)
+		fmt.Fprintf(w, "Dry run: %s would be removed, %s refused, %s failed", textfmt.Commas(int64(counts[ipc.WouldRemove])), textfmt.Commas(int64(counts[ipc.Refused])), textfmt.Commas(int64(counts[ipc.Failed])))
 	} else {
-		fmt.Fprintf(w, "Removed %d, already gone %d, refused %d, failed %d", counts[ipc.Removed], counts[ipc.AlreadyGone], counts[ipc.Refused], out.Failed)
+		fmt.Fprintf(w, "Removed %s, already gone %s, refused %s, failed %s", textfmt.Commas(int64(counts[ipc.Removed])), textfmt.Commas(int64(counts[ipc.AlreadyGone])), textfmt.Commas(int64(counts[ipc.Refused])), textfmt.Commas(int64(counts[ipc.Failed])))
 	}
 	if len(kept) > 0 {
 		fmt.Fprintf(w, "; kept %s", strings.Join(kept, ", "))

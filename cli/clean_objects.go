@@ -90,8 +90,13 @@ func cleanObjects(out *cleanJSON, c objClean, opts ipc.Options) error {
 	}
 	out.Objects = append(out.Objects, missing...)
 	for _, r := range out.Objects {
-		if !r.OK() && (len(c.ids) > 0 || r.Outcome == ipc.Failed) {
+		if r.Outcome == ipc.Failed {
 			out.Failed++
+		}
+		// As for sets: asked by ID, anything not done makes the exit code
+		// 1; automatic, only a failure does.
+		if !r.OK() && (len(c.ids) > 0 || r.Outcome == ipc.Failed) {
+			out.objNotDone++
 		}
 	}
 	return nil

@@ -23,21 +23,22 @@ func (f *multiFlag) Set(s string) error { *f = append(*f, s); return nil }
 
 // inspectOptions are the flags of the inspector.
 type inspectOptions struct {
-	interval  time.Duration
-	readOnly  bool
-	demo      bool
-	auditLog  string
-	hostsFile string
-	resolve   multiFlag
-	timeout   time.Duration
-	dumpDir   string // hidden: write the demo's frames (for screenshots)
-	dumpSize  string
-	targets   []string
+	interval   time.Duration
+	readOnly   bool
+	demo       bool
+	auditLog   string
+	hostsFile  string
+	resolve    multiFlag
+	timeout    time.Duration
+	apacheConf string // --apache-conf: Apache's configuration for the why line
+	dumpDir    string // hidden: write the demo's frames (for screenshots)
+	dumpSize   string
+	targets    []string
 }
 
 // runInspector is ipcscope without a command: the live inspector.
 func runInspector(env *Env, args []string) int {
-	fs := newFlags(env, "", "[--interval 2s] [--read-only] [--ns PID] [--demo] [--audit-log FILE] [--hosts-file F] [--resolve name:port:addr] [TARGET...]")
+	fs := newFlags(env, "", "[--interval 2s] [--read-only] [--ns PID] [--demo] [--audit-log FILE] [--apache-conf FILE] [--hosts-file F] [--resolve name:port:addr] [TARGET...]")
 	var o inspectOptions
 	ns := nsFlag(fs)
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "time between scans")
@@ -47,6 +48,7 @@ func runInspector(env *Env, args []string) int {
 	fs.StringVar(&o.hostsFile, "hosts-file", "", "probe the targets listed in this file (one per line, # comments)")
 	fs.Var(&o.resolve, "resolve", "connect to addr when probing name:port, like curl --resolve name:port:addr (repeatable)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Second, "deadline of every network step of a probe")
+	fs.StringVar(&o.apacheConf, "apache-conf", "", "read Apache's configuration `FILE` (passed as -f to apache2ctl/httpd) to say why its sets leak")
 	fs.StringVar(&o.dumpDir, "dump-frames", "", "")
 	fs.StringVar(&o.dumpSize, "dump-size", "100x30", "")
 	rest, code, done := parseFlags(env, fs, args)
@@ -105,6 +107,9 @@ func runInspector(env *Env, args []string) int {
 		for i := range cfg.Targets {
 			cfg.Targets[i] = probe.ApplyResolve(cfg.Targets[i], cfg.ProbeOptions.Resolve)
 		}
+	}
+	if *ns == 0 || o.apacheConf != "" {
+		cfg.Why, cfg.WhySet, cfg.WhyNoH2 = apacheWhy(o.apacheConf)
 	}
 	if err := ui.Run(cfg); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope:", err)

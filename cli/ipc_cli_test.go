@@ -119,6 +119,13 @@ func TestUsageErrors(t *testing.T) {
 		{"clean", "7"},
 		{"limits", "--nope"},
 		{"frobnicate"},
+		// The red team's a10 and a23: a PID is positive, an audit log is
+		// a file, a verdict filter names a verdict.
+		{"clean", "--ns", "0"},
+		{"clean", "--ns", "-5"},
+		{"list", "--ns", "0"},
+		{"clean", "--audit-log", ""},
+		{"list", "--verdict", ""},
 	} {
 		_, errOut, code := run(t, args...)
 		if code != ExitUsage || errOut == "" {

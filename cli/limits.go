@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ipcscope/doctor"
 	"ipcscope/internal/textfmt"
 	"ipcscope/ipc"
 )
@@ -24,15 +25,18 @@ type limitRow struct {
 }
 
 type limitsJSON struct {
-	IPCLimits []limitRow `json:"ipclimits"`
-	Namespace uint64     `json:"ipc_namespace"`
-	Limits    ipc.Limits `json:"limits"`
-	Usage     ipc.Usage  `json:"usage"`
+	IPCLimits []limitRow    `json:"ipclimits"`
+	Namespace uint64        `json:"ipc_namespace"`
+	Limits    ipc.Limits    `json:"limits"`
+	Usage     ipc.Usage     `json:"usage"`
+	Diagnosis []ipc.Finding `json:"diagnosis"`
+	Warnings  []string      `json:"warnings"`
+	// Apache says why Apache's sets leak, from its configuration; null
+	// when no leaked Apache set is there.
+	Apache *doctor.ApacheLeak `json:"apache"`
 	// Segments and queues (limits_objects.go); null when their scan failed.
 	ObjLimits *ipc.ObjLimits `json:"shm_msg_limits"`
 	ObjUsage  *ipc.ObjUsage  `json:"shm_msg_usage"`
-	Diagnosis []ipc.Finding  `json:"diagnosis"`
-	Warnings  []string       `json:"warnings"`
 }
 
 func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
@@ -64,9 +68,10 @@ func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
 }
 
 func runLimits(env *Env, args []string) int {
-	fs := newFlags(env, "limits", "[--json]")
-	asJSON := fs.Bool("json", false, "print JSON (ipclimits rows as lsipc -g --json, plus usage and diagnosis)")
+	fs := newFlags(env, "limits", "[--json] [--apache-conf FILE]")
+	asJSON := fs.Bool("json", false, "print JSON (ipclimits rows as lsipc -g --json, plus usage and diagnosis with cause and fix)")
 	ns := nsFlag(fs)
+	apacheConf := apacheConfFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
 	}
@@ -79,6 +84,10 @@ func runLimits(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "warning:", w)
 	}
 	rows := limitRows(snap.Limits, snap.Usage)
+	var apache *doctor.ApacheLeak
+	if len(snap.Diagnosis) > 0 || *apacheConf != "" {
+		apache = apacheLeak(snap, *ns, *apacheConf)
+	}
 	var ol *ipc.ObjLimits
 	var ou *ipc.ObjUsage
 	if o, err := scanObjectsIn(*ns); err == nil {
@@ -98,7 +107,7 @@ func runLimits(env *Env, args []string) int {
 		if w == nil {
 			w = []string{}
 		}
-		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w, ObjLimits: ol, ObjUsage: ou}); err != nil {
+		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w, Apache: apache, ObjLimits: ol, ObjUsage: ou}); err != nil {
 			fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 			return ExitFail
 		}
@@ -133,7 +142,9 @@ func runLimits(env *Env, args []string) int {
 	}
 	for _, f := range snap.Diagnosis {
 		fmt.Fprintf(out, "%s: %s\n", strings.ToUpper(string(f.Severity)), f.Message)
+		printFindingFix(out, f)
 	}
+	printApacheLeak(out, apache)
 	if err := out.Flush(); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 		return ExitFail

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -104,7 +105,7 @@ func encodeChunk(b []byte, sets []ipc.Set, first int) []byte {
 }
 
 func runList(env *Env, args []string) int {
-	fs := newFlags(env, "list", "[--shm|--msg|--all] [--json] [--verdict orphan,stale,...] [--reasons]")
+	fs := newFlags(env, "list", "[--shm|--msg|--all] [--json] [--verdict orphan,stale,...] [--reasons [--apache-conf FILE]]")
 	asJSON := fs.Bool("json", false, "print JSON (keys as lsipc --json, with real types, per-semaphore data and verdicts)")
 	verdicts := fs.String("verdict", "", "show only sets with these verdicts (comma-separated: live, orphan, stale, unknown)")
 	reasons := fs.Bool("reasons", false, "print the reasons behind each verdict under its row")
@@ -112,8 +113,15 @@ func runList(env *Env, args []string) int {
 	msg := fs.Bool("msg", false, "list message queues instead (like ipcs -q; JSON keys as lsipc -q --json)")
 	all := fs.Bool("all", false, "list queues, segments and semaphore sets (like ipcs -a)")
 	ns := nsFlag(fs)
+	apacheConf := apacheConfFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, ""); done {
 		return code
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "verdict" })
+	if given && strings.TrimSpace(*verdicts) == "" {
+		fmt.Fprintln(env.Stderr, "ipcscope list: --verdict wants one or more of live, orphan, stale, unknown")
+		return ExitUsage
 	}
 	want, err := parseVerdicts(*verdicts)
 	if err != nil {
@@ -150,6 +158,10 @@ func runList(env *Env, args []string) int {
 	if err := printSets(env.Stdout, snap, sets, *reasons); err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
 		return ExitFail
+	}
+	if *reasons {
+		// Why Apache's sets leak, once per run, only with --reasons.
+		printApacheLeak(env.Stdout, apacheLeak(&ipc.Snapshot{Sets: sets}, *ns, *apacheConf))
 	}
 	return ExitOK
 }
@@ -213,7 +225,7 @@ func printSets(w io.Writer, snap *ipc.Snapshot, sets []ipc.Set, reasons bool) er
 		}
 	}
 	u := snap.Usage
-	fmt.Fprintf(bw, "\n%d sets: %d live, %d orphan, %d stale, %d unknown", len(sets), count(sets, ipc.Live), count(sets, ipc.Orphan), count(sets, ipc.Stale), count(sets, ipc.Unknown))
+	fmt.Fprintf(bw, "\n%s: %s live, %s orphan, %s stale, %s unknown", textfmt.Plural(len(sets), "set", "sets"), textfmt.Commas(int64(count(sets, ipc.Live))), textfmt.Commas(int64(count(sets, ipc.Orphan))), textfmt.Commas(int64(count(sets, ipc.Stale))), textfmt.Commas(int64(count(sets, ipc.Unknown))))
 	if len(sets) != u.Sets {
 		fmt.Fprintf(bw, " (of %d in the namespace)", u.Sets)
 	}

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"time"
 
+	"ipcscope/doctor"
 	"ipcscope/probe"
 )
 
@@ -26,6 +27,10 @@ type probeJSON struct {
 	// Interrupted is true after Ctrl-C: results of targets not finished
 	// have error_class "cancelled".
 	Interrupted bool `json:"interrupted"`
+	// WhyNoH2 has one entry per target that answered without HTTP/2 (h2
+	// over TLS, h2c on cleartext): the missing prerequisites, from the
+	// configuration read with --apache/--nginx, else the Server header.
+	WhyNoH2 []*doctor.NoH2 `json:"why_no_h2"`
 }
 
 // resolveFlag collects repeated --resolve values.
@@ -164,8 +169,9 @@ func runProbe(env *Env, args []string) int {
 	for _, r := range results {
 		ok = ok && r.OK
 	}
+	whyNoH2 := explainNoH2(ctx, results, *apache, *apacheConf, nginxServers)
 	if *asJSON {
-		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Nginx: nginxServers, Errors: problems, OK: ok, Interrupted: interrupted}
+		out := probeJSON{Schema: probe.SchemaVersion, Results: results, Apache: vhosts, Nginx: nginxServers, Errors: problems, OK: ok, Interrupted: interrupted, WhyNoH2: whyNoH2}
 		if out.Errors == nil {
 			out.Errors = []string{}
 		}
@@ -192,6 +198,7 @@ func runProbe(env *Env, args []string) int {
 			}
 		}
 		table.footer(time.Since(begin))
+		printWhyNoH2(env.Stdout, whyNoH2)
 		if interrupted {
 			fmt.Fprintf(env.Stdout, "interrupted: %d of %d target(s) finished, %d cancelled\n", len(shown), len(results), len(results)-len(shown))
 		}

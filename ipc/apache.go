@@ -57,24 +57,45 @@ type apacheInstance struct {
 	anchorReason, startReason, clockReason string
 }
 
-// cutoff is the ctime before which a set cannot be one of the instance's
-// current sets (anchored instances only). The anchor dates them without
-// trusting the clock: two kernel-written ctimes, and a step between them
-// only makes older sets look newer (kept). Sets within apacheBurst before
-// the anchor are taken for the instance's own, unless its start time, by
-// a clock shown to be unstepped since (the anchor is no earlier than a
-// second before the computed start), puts the set earlier: so that a leak
-// just before a quick restart (a crash loop, systemd's Restart=) is still
-// found. The cutoff then stays at least 2 s before the anchor, and every
-// set of one burst (made within a second) is after it.
+// apacheLaunch is how much older than the parent's start time its own
+// sets can be: mod_ssl makes its session-cache mutex in the launcher,
+// before it detaches and the daemon (the parent we see) is forked, and
+// keeps it across graceful restarts (seen with Debian's apache2; the red
+// team's a16 case). The launcher's last steps after making it take
+// seconds; this leaves room.
+const apacheLaunch = 30 * time.Second
+
+// cutoff is the ctime before which a set cannot be one of the instance's.
+// Every set the instance made since its launcher started is its own: the
+// first start's (some of which, like mod_ssl's session cache mutex, live
+// through every graceful restart) and each graceful restart's. So the
+// line is the parent's start time less apacheLaunch, or, when earlier, a
+// burst before the earliest set of it that a live process of the
+// instance uses (the anchor: a kernel-written ctime, which a stepped
+// clock does not move).
 func (in *apacheInstance) cutoff() time.Time {
-	cut := in.anchor.Add(-apacheBurst)
-	if start := in.parent.Start; !in.anchor.Before(start.Add(-time.Second)) {
-		if byStart := start.Add(-3 * time.Second); byStart.After(cut) {
-			cut = byStart
+	cut := in.parent.Start.Add(-apacheLaunch)
+	if !in.anchor.IsZero() {
+		if byAnchor := in.anchor.Add(-apacheBurst); byAnchor.Before(cut) {
+			cut = byAnchor
 		}
 	}
 	return cut
+}
+
+// clockChecked reports whether the instance's start time, computed with
+// today's clock, is borne out by one of its sets made at its first start:
+// an anchor within apacheLaunch of the start. Then the clock has not been
+// stepped forward by more than that since, and a set older than the
+// cutoff is older than the instance. Without it (no anchor, or only a set
+// of a later graceful restart, made long after the start), the start time
+// alone cannot tell a stepped clock from an old set.
+func (in *apacheInstance) clockChecked() bool {
+	if in.anchor.IsZero() {
+		return false
+	}
+	d := in.anchor.Sub(in.parent.Start)
+	return d >= -apacheLaunch && d <= apacheLaunch
 }
 
 // apacheFacts is what one scan knows of Apache in the namespace.
@@ -129,15 +150,16 @@ func (a *apacheFacts) makeReasons(n *names) {
 		if in.renamed {
 			who = fmt.Sprintf("PID %d (%s, a root process with APR's library mapped: a renamed httpd?)", p.PID, p.Comm)
 		}
+		in.startReason = fmt.Sprintf("made after %s was launched (it started %s; its sets can be up to %v older, made by its launcher, and mod_ssl keeps its session-cache mutex from then across graceful restarts): it may be one of that instance's sets", who, clock(p.Start), apacheLaunch)
 		if in.anchor.IsZero() {
-			in.startReason = fmt.Sprintf("made after %s started (%s): it may be one of that instance's sets", who, clock(p.Start))
-			in.clockReason = fmt.Sprintf("made before %s started (%s), by the clock only: none of that instance's sets has a live operator to date them by, and a stepped clock would look the same; settles once its children use their mutexes again", who, clock(p.Start))
+			in.clockReason = fmt.Sprintf("made before %s was launched (it started %s), by the clock only: none of that instance's sets has a live operator to check the clock by, and a stepped clock would look the same; settles once its children use their mutexes again", who, clock(p.Start))
 			continue
 		}
-		in.anchorReason = fmt.Sprintf("made with or after the sets of %s (set %d, made %s, has a live operator of that instance): it belongs to that instance", who, in.anchorID, clock(in.anchor))
-		older = append(older, fmt.Sprintf("PID %d's sets date from %s (set %d has a live operator of it)", p.PID, clock(in.anchor), in.anchorID))
+		in.clockReason = fmt.Sprintf("made before %s was launched (it started %s), by the clock only: its sets with a live operator (set %d, made %s) date from a graceful restart, not from its start, so they cannot show that the clock was not stepped since; settles once a set of its first start is used again", who, clock(p.Start), in.anchorID, clock(in.anchor))
+		in.anchorReason = fmt.Sprintf("made in the same start as the sets of %s (set %d, made %s, has a live operator of that instance), or later: it belongs to that instance", who, in.anchorID, clock(in.anchor))
+		older = append(older, fmt.Sprintf("PID %d started %s and was launched at most %v before; its set %d, used by a live process of it, was made %s, which shows the clock was not stepped since", p.PID, clock(p.Start), apacheLaunch, in.anchorID, clock(in.anchor)))
 	}
-	a.goneOlder = fmt.Sprintf("made before the sets of every running Apache (%s); Apache makes its sets when it starts and at each graceful restart, so this one belongs to an instance that is gone", strings.Join(older, "; "))
+	a.goneOlder = fmt.Sprintf("made before every running Apache was launched (%s): an Apache makes its sets when it is launched and at graceful restarts, so this one belongs to an instance that is gone", strings.Join(older, "; "))
 }
 
 // learnApache finds Apache's processes among procs (already limited to
@@ -318,20 +340,13 @@ func (a *apacheFacts) judgeApache(s *Set, reasons []string) (Verdict, Rule, []st
 	}
 	var clockOnly *apacheInstance
 	for _, in := range a.instances {
-		if !in.anchor.IsZero() {
-			if !s.CTime.Before(in.cutoff()) {
+		if !s.CTime.Before(in.cutoff()) {
+			if !in.anchor.IsZero() && !s.CTime.Before(in.anchor.Add(-apacheBurst)) {
 				return Live, RuleApacheInstance, append(reasons, in.anchorReason)
 			}
-			continue
-		}
-		// No set of its own to date by: its start time, by the clock.
-		// Its sets are made after it starts (ctime, whole seconds, at most
-		// a second before the start time): a stepped clock can only push
-		// them below this line (stale, never orphan).
-		if !s.CTime.Before(in.parent.Start.Add(-3 * time.Second)) {
 			return Live, RuleApacheInstance, append(reasons, in.startReason)
 		}
-		if clockOnly == nil {
+		if !in.clockChecked() && clockOnly == nil {
 			clockOnly = in
 		}
 	}

@@ -39,13 +39,16 @@ type auditRecord struct {
 
 // auditLog is the locked log (its file opened at the first flush).
 type auditLog struct {
-	dir  *os.File // locked
-	f    *os.File
-	path string
-	user string
-	host string
-	ns   uint64
-	buf  []byte // records waiting for flush
+	dir *os.File // locked
+	f   *os.File
+	// created: the file was empty when opened (perhaps made just now): its
+	// directory entry is made durable with the first record.
+	created bool
+	path    string
+	user    string
+	host    string
+	ns      uint64
+	buf     []byte // records waiting for flush
 }
 
 // lockWait is how long to wait for another clean to release the log.
@@ -72,7 +75,7 @@ func openAudit(path, user string, ns uint64) (*auditLog, error) {
 		if !errors.Is(err, unix.EWOULDBLOCK) || time.Now().After(deadline) {
 			dir.Close()
 			if errors.Is(err, unix.EWOULDBLOCK) {
-				return nil, fmt.Errorf("%s is still locked by another ipcscope clean after %v", filepath.Dir(path), lockWait)
+				return nil, fmt.Errorf("%s is still locked after %v (by another ipcscope clean, or whatever else holds a lock on it)", filepath.Dir(path), lockWait)
 			}
 			return nil, fmt.Errorf("locking %s: %w", filepath.Dir(path), err)
 		}
@@ -106,6 +109,7 @@ func (l *auditLog) open() error {
 		return fmt.Errorf("%s is not a regular file (%s); refusing to use it as the audit log", l.path, st.Mode().Type())
 	}
 	l.f = f
+	l.created = st.Size() == 0
 	return nil
 }
 
@@ -175,6 +179,13 @@ func (l *auditLog) flush() error {
 	n, err := l.f.Write(out)
 	if err == nil {
 		err = l.f.Sync()
+	}
+	if err == nil && l.created {
+		// A new file survives a crash only with its directory entry.
+		// (EINVAL: a file system that does not sync directories.)
+		if err = l.dir.Sync(); err == nil || errors.Is(err, unix.EINVAL) {
+			err, l.created = nil, false
+		}
 	}
 	if err != nil {
 		if n > 0 {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -199,11 +200,17 @@ func TestKeyedSetOpenToAllIsNotOrphan(t *testing.T) {
 	if s.Rule != ipc.RuleHolders || !strings.Contains(strings.Join(s.Reasons, " "), "mode 0666") || !strings.Contains(strings.Join(s.Reasons, " "), "4343") {
 		t.Fatalf("rule %s reasons %q (other user's PID %d)", s.Rule, s.Reasons, other.PID)
 	}
-	// The same set at 0600: that process is not let in.
+	// The same set at 0600: that process is not let in. Still, a key is
+	// there to be found again later (the red team's a22): stale, never
+	// an orphan.
 	if err := ipctest.Chown(id, nobodyUID, nobodyGID, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	wantVerdict(t, find(t, scan(t), id), ipc.Orphan)
+	s = find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+	if s.Rule != ipc.RuleKeyed {
+		t.Fatalf("rule %s, reasons %q", s.Rule, s.Reasons)
+	}
 }
 
 // Case 9: inside a container (a nested PID namespace) nothing is orphan,
@@ -407,4 +414,56 @@ func TestRenamedApacheIsStillApache(t *testing.T) {
 	if s := find(t, snap, old); s.Verdict == ipc.Orphan {
 		t.Logf("the older leak beside it: %s by %s", s.Verdict, s.Rule)
 	}
+}
+
+// A service of another user that holds CAP_IPC_OWNER may open any set,
+// whatever its mode: it counts as one that could use it.
+func TestCapIPCOwnerProcessIsAHolder(t *testing.T) {
+	needRoot(t)
+	id, _ := orphanSet(t)
+	wantVerdict(t, find(t, scan(t), id), ipc.Orphan)
+	withCap := func(c *exec.Cmd) {
+		if c.SysProcAttr == nil {
+			c.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		c.SysProcAttr.AmbientCaps = []uintptr{unix.CAP_IPC_OWNER}
+	}
+	svc := ipctest.StartT(t, "hold", ipctest.AsUser(4343, 4343), withCap)
+	s := find(t, scan(t), id)
+	wantVerdict(t, s, ipc.Stale)
+	if s.Rule != ipc.RuleHolders || !strings.Contains(strings.Join(s.Reasons, " "), "4343") {
+		t.Fatalf("rule %s reasons %q (service %d)", s.Rule, s.Reasons, svc.PID)
+	}
+}
+
+// The red team's a13: a mount over a process's /proc entry hides it (its
+// creds, its namespace): nothing may be called an orphan then.
+func TestMaskedProcEntryCallsNothingOrphan(t *testing.T) {
+	if !inPIDNamespace(t) {
+		return
+	}
+	id, _ := orphanSet(t)
+	holder := ipctest.StartT(t, "hold", ipctest.AsUser(nobodyUID, nobodyGID))
+	empty := t.TempDir()
+	target := fmt.Sprintf("/proc/%d/status", holder.PID)
+	if err := unix.Mount(filepath.Join(empty), target, "", unix.MS_BIND, ""); err != nil {
+		// status is a file: bind a file over it.
+		f := filepath.Join(empty, "status")
+		if werr := os.WriteFile(f, []byte("Name:\tx\n"), 0o644); werr != nil {
+			t.Fatal(werr)
+		}
+		if err := unix.Mount(f, target, "", unix.MS_BIND, ""); err != nil {
+			t.Fatalf("bind over %s: %v", target, err)
+		}
+	}
+	t.Cleanup(func() { _ = unix.Unmount(target, 0) })
+	snap, err := ipc.Scan(ipc.Options{AllPIDsVisible: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := find(t, snap, id)
+	if s.Verdict == ipc.Orphan {
+		t.Fatalf("orphan with PID %d's entry masked: %q", holder.PID, s.Reasons)
+	}
+	t.Logf("%s by %s: %q", s.Verdict, s.Rule, s.Reasons)
 }

@@ -114,6 +114,7 @@ func diagnose(l Limits, u Usage, notVisible string) []Finding {
 			return
 		}
 		f.Resource, f.Used, f.Limit, f.Percent = res, used, limit, pct
+		explain(&f, l, u)
 		out = append(out, f)
 	}
 	semSymptom := "the next semget() fails with ENOSPC (\"No space left on device\"; Apache: \"(28)No space left on device: AH00023: Couldn't create the ... mutex\")"

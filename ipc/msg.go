@@ -188,13 +188,7 @@ func (j *objJudge) judgeQueue(q *Queue, blocked []ObjectPID) {
 		q.Verdict, q.Rule, q.Reasons = Stale, RuleNotVisible, append(reasons, env.whyNotVisible+", so a process that uses the queue may be invisible; nothing is called orphan from here")
 		return
 	}
-	h := j.holders(&q.objectIDs, "msgget()")
-	q.Reasons = append(reasons, h.reason)
-	if h.n > 0 {
-		q.Verdict, q.Rule = Stale, RuleHolders
-	} else {
-		q.Verdict, q.Rule = Orphan, RuleNoHolders
-	}
+	q.Verdict, q.Rule, q.Reasons = settle(j.holders(&q.objectIDs, "msgget()"), q.Key, reasons, "--msg")
 }
 
 func objPIDList(ps []ObjectPID) string {

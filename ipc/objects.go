@@ -79,7 +79,7 @@ func (o *objectIDs) fill(n *names, key int64, id int, mode uint32, uid, gid, cui
 }
 
 func (o *objectIDs) holderKey() holderKey {
-	return holderKey{mode: o.Perms & 0o777, uid: o.UID, gid: o.GID, cuid: o.CUID, cgid: o.CGID}
+	return holderKey{mode: o.Perms & 0o777, uid: o.UID, gid: o.GID, cuid: o.CUID, cgid: o.CGID, keyed: o.Key != 0}
 }
 
 // Objects is one look at the segments and queues of an IPC namespace.
@@ -109,25 +109,40 @@ type objJudge struct {
 }
 
 type objHolderKey struct {
-	k     holderKey
-	keyed bool
-	call  string
+	k    holderKey
+	call string
 }
 
 // holders asks the semaphore holder logic (computeHolders) who the
 // permissions let in, and words its answer for the kind's get call.
 func (j *objJudge) holders(o *objectIDs, call string) holderFacts {
-	hk := objHolderKey{o.holderKey(), o.Key != 0, call}
+	hk := objHolderKey{o.holderKey(), call}
 	if f, ok := j.cache[hk]; ok {
 		return f
 	}
-	f := j.env.computeHolders(hk.k, hk.keyed)
+	f := j.env.computeHolders(hk.k)
 	f.reason = strings.ReplaceAll(f.reason, "semget()", call)
 	if j.cache == nil {
 		j.cache = map[objHolderKey]holderFacts{}
 	}
 	j.cache[hk] = f
 	return f
+}
+
+// settle ends a verdict from who the permissions let in, as decide does
+// for sets: holders make it stale; with none, a keyed object is still
+// only stale (a process started later finds it again by its key and
+// expects what it holds), and a key-0 one is an orphan. flag is the
+// clean flag of its kind.
+func settle(h holderFacts, key Key, reasons []string, flag string) (Verdict, Rule, []string) {
+	reasons = append(reasons, h.reason)
+	switch {
+	case h.n > 0:
+		return Stale, RuleHolders, reasons
+	case key != 0:
+		return Stale, RuleKeyed, append(reasons, "but its key lets a process started later (the next start of its program) find it again and expect the data it holds; remove it by hand (ipcscope clean "+flag+" --include-stale --id N) if you know its program is gone")
+	}
+	return Orphan, RuleNoHolders, reasons
 }
 
 // pid says what became of a PID the kernel recorded at last (the time of

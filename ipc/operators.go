@@ -59,7 +59,7 @@ func operators(s *Set, env *judgeEnv, a *arena) []Operator {
 			op.State, op.Comm = OpZombie, p.Comm
 		case p.Kernel:
 			op.State, op.Comm = OpReused, p.Comm+", a kernel thread"
-		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns:
+		case p.IPCNS != 0 && env.ns != 0 && p.IPCNS != env.ns && !env.threadInNS(p):
 			op.State, op.Comm = OpReused, p.Comm+", in another IPC namespace"
 		case !last.IsZero() && p.Start.After(last.Add(StartSlack)):
 			// A PID that exists, is no zombie, is in the set's namespace
@@ -145,6 +145,32 @@ func procIsOurs(root string) bool {
 		return false
 	}
 	return filepath.Base(target) == strconv.Itoa(selfPID())
+}
+
+// maskedProcEntry reports a mount on a process's entry under root
+// (/proc/1234, /proc/1234/status): it hides what that process is, so
+// nothing can be called unused (the red team's a13). Mounts on /proc/sys,
+// /proc/kcore and the like (as container runtimes make) are no process's.
+func maskedProcEntry(root string) (string, bool) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return "", false
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	prefix := strings.TrimSuffix(root, "/") + "/"
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		f := strings.Fields(string(line))
+		if len(f) < 5 || !strings.HasPrefix(f[4], prefix) {
+			continue
+		}
+		first, _, _ := strings.Cut(f[4][len(prefix):], "/")
+		if first != "" && strings.Trim(first, "0123456789") == "" {
+			return first, true
+		}
+	}
+	return "", false
 }
 
 // mountSuperOptions finds the proc mount at target in mountinfo and

@@ -18,8 +18,9 @@ import (
 // data directory) attached by every one of its processes. Killed with -9
 // it stays, detached; a new postmaster then removes it itself (sysv_shmem.c:
 // SHMSTATE_UNATTACHED, "every process that had used it has died") and
-// makes a new one. The verdicts must agree: live while it runs, orphan
-// after the kill.
+// makes a new one. The verdicts must agree: live while it runs; after the
+// kill stale by its key (the next postmaster finds it again and decides),
+// never an orphan that clean would take from under it.
 
 const pgBin = "/usr/lib/postgresql/15/bin"
 
@@ -126,7 +127,9 @@ func TestPostgresSegmentVerdicts(t *testing.T) {
 
 	pg.kill()
 	dead := pgSegment(t, uid, func(s ipc.Segment) bool { return s.ID == live.ID && s.NAttch == 0 })
-	wantSeg(t, dead, ipc.Orphan, ipc.RuleNoHolders)
+	// Keyed: the next postmaster finds it again by its key (and decides
+	// itself), so it is stale, never an orphan for clean to take.
+	wantSeg(t, dead, ipc.Stale, ipc.RuleKeyed)
 
 	// What PostgreSQL itself does with it: a new postmaster removes the
 	// detached segment and makes its own.

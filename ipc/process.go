@@ -19,8 +19,18 @@ type Process struct {
 	GIDs  [4]int // real, effective, saved, filesystem
 	// Groups are the supplementary groups (the Groups: line of status).
 	Groups []int
-	Start  time.Time // when it started (1/100 s resolution)
-	IPCNS  uint64    // inode of its IPC namespace; 0 if unreadable
+	// IPCOwner is true when CAP_IPC_OWNER is in the permitted set: the
+	// process may open every set, whatever its mode.
+	IPCOwner bool
+	// Unknown is true for a process that is there but whose status could
+	// not be read or parsed: it may use any set.
+	Unknown bool
+	// Threads is the number of its threads still running (status's
+	// Threads:); threads can have their own credentials and IPC
+	// namespace (see threads.go).
+	Threads int
+	Start   time.Time // when it started (1/100 s resolution)
+	IPCNS   uint64    // inode of its IPC namespace; 0 if unreadable
 	// Kernel is true for kernel threads: PF_KTHREAD in the flags of
 	// /proc/PID/stat, nothing else (inside a container PID 2 and its
 	// children are ordinary processes). They use no System V IPC, so their
@@ -33,7 +43,10 @@ type Process struct {
 const pfKthread = 0x00200000
 
 // Zombie reports whether the process has exited and waits to be reaped.
-func (p *Process) Zombie() bool { return p.State == 'Z' || p.State == 'X' }
+// A main thread that exited with its other threads running (pthread_exit
+// in main) shows as a zombie too, with Threads: 2 or more: that process
+// lives.
+func (p *Process) Zombie() bool { return (p.State == 'Z' || p.State == 'X') && p.Threads <= 1 }
 
 // ProcTable is the process table read once per scan.
 type ProcTable struct {
@@ -72,12 +85,17 @@ func ReadProcTable(root string) (*ProcTable, error) {
 			continue
 		}
 		p, err := readProcess(root, pid, btime, &buf)
+		if err != nil && !os.IsNotExist(err) && p == nil {
+			// It is there but cannot be read or parsed (a bind mount
+			// over its /proc entry, an odd kernel): a process we know
+			// nothing of, which may use any set (Unknown).
+			p = &Process{PID: pid, Comm: "?", State: 'S', Unknown: true, UIDs: [4]int{-1, -1, -1, -1}, GIDs: [4]int{-1, -1, -1, -1}}
+		}
 		if err != nil {
-			// It exited while we read, or we may not read it: it is
-			// not in the table, which only makes verdicts more careful
-			// for its uid (see judge), never less.
+			// Gone while we read it: not in the table.
 			if !os.IsNotExist(err) {
-				t.Warnings = append(t.Warnings, fmt.Sprintf("process %d: %v", pid, err))
+				t.Warnings = append(t.Warnings, fmt.Sprintf("process %d: %v (counted as a process that may use any set)", pid, err))
+				t.add(p)
 			}
 			continue
 		}
@@ -156,17 +174,26 @@ func readProcess(root string, pid int, btime time.Time, buf *[]byte) (*Process, 
 		// Most of a server's processes: skipping them halves the read.
 		return p, nil
 	}
+	unknown := func(err error) (*Process, error) {
+		p.Unknown, p.UIDs, p.GIDs = true, [4]int{-1, -1, -1, -1}, [4]int{-1, -1, -1, -1}
+		return p, err
+	}
 	b, err = readInto(dir+"/status", buf)
 	if err != nil {
-		return nil, err
+		if os.IsNotExist(err) {
+			return nil, err
+		}
+		return unknown(err)
 	}
 	if p.UIDs, err = parseStatusIDs(b, "\nUid:"); err != nil {
-		return nil, err
+		return unknown(err)
 	}
 	if p.GIDs, err = parseStatusIDs(b, "\nGid:"); err != nil {
-		return nil, err
+		return unknown(err)
 	}
 	p.Groups = parseStatusGroups(b)
+	p.IPCOwner = statusHasCap(b, capIPCOwner)
+	p.Threads = statusInt(b, "\nThreads:")
 	if link, err := os.Readlink(dir + "/ns/ipc"); err == nil {
 		p.IPCNS = ParseNSLink(link)
 	}
@@ -256,4 +283,36 @@ func parseStatusGroups(b []byte) []int {
 		}
 	}
 	return out
+}
+
+// capIPCOwner is CAP_IPC_OWNER's bit (include/uapi/linux/capability.h).
+const capIPCOwner = 15
+
+// statusHasCap reports whether the CapPrm line of /proc/PID/status (hex)
+// has capability bit c.
+func statusHasCap(b []byte, c uint) bool {
+	i := bytes.Index(b, []byte("\nCapPrm:"))
+	if i < 0 {
+		return false
+	}
+	line := b[i+8:]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	v, err := strconv.ParseUint(string(bytes.TrimSpace(line)), 16, 64)
+	return err == nil && v&(1<<c) != 0
+}
+
+// statusInt reads one number after tag in /proc/PID/status (0 if absent).
+func statusInt(b []byte, tag string) int {
+	i := bytes.Index(b, []byte(tag))
+	if i < 0 {
+		return 0
+	}
+	line := b[i+len(tag):]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	v, _ := strconv.Atoi(string(bytes.TrimSpace(line)))
+	return v
 }

@@ -139,3 +139,14 @@ func TestGarbageKernelSemFallsBackToIPCInfo(t *testing.T) {
 		t.Fatalf("warnings %q", warn)
 	}
 }
+
+func TestStatusHasCap(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want bool
+	}{{"CapPrm:\t0000000000008000", true}, {"CapPrm:\t000001ffffffffff", true}, {"CapPrm:\t0000000000000000", false}, {"CapPrm:\tzz", false}, {"CapEff:\t0000000000008000", false}} {
+		if got := statusHasCap([]byte("Name:\tx\n"+c.line+"\n"), capIPCOwner); got != c.want {
+			t.Errorf("%q: %v, want %v", c.line, got, c.want)
+		}
+	}
+}

@@ -96,8 +96,16 @@ var (
 	testHookAfterSems   func(id int)
 )
 
-// batchSize is how many records share one durable write (fsync).
-const batchSize = 2048
+// batchSize is how many records share one durable write (fsync), and
+// batchSems how many semaphores their sets may have in all.
+const (
+	batchSize = 2048
+	batchSems = 1 << 18
+)
+
+// recheckEvery is how many sets are checked between two looks at /proc
+// for processes started since the table was read (one readdir).
+const recheckEvery = 128
 
 // NewRemover prepares removals in the calling thread's IPC namespace.
 func NewRemover(opts RemoveOptions) *Remover {
@@ -139,9 +147,17 @@ func (rm *Remover) RemoveAll(scanned []Set) []Removal {
 		}
 		defer log.close()
 	}
-	for lo := 0; lo < len(scanned); lo += batchSize {
-		hi := min(lo+batchSize, len(scanned))
+	for lo := 0; lo < len(scanned); {
+		// A batch ends at batchSize sets or batchSems semaphores: sets of
+		// 32,000 semaphores (SEMMSL allows it) must not all be held twice
+		// at once.
+		hi, sems := lo, 0
+		for hi < len(scanned) && hi-lo < batchSize && (hi == lo || sems+scanned[hi].NSems <= batchSems) {
+			sems += scanned[hi].NSems
+			hi++
+		}
 		rm.batch(scanned[lo:hi], out[lo:hi], log)
+		lo = hi
 	}
 	return out
 }
@@ -159,6 +175,9 @@ func (rm *Remover) batch(scanned []Set, out []Removal, log *auditLog) {
 	ok := make([]bool, len(scanned))
 	envErr := rm.freshEnv(false)
 	for i := range scanned {
+		if i > 0 && i%recheckEvery == 0 {
+			envErr = rm.freshEnv(false)
+		}
 		if envErr != nil {
 			failAll(scanned[i:], out[i:], "reading the process table: "+envErr.Error())
 			return
@@ -203,6 +222,15 @@ func (rm *Remover) batch(scanned []Set, out []Removal, log *auditLog) {
 	for i := range scanned {
 		if !ok[i] {
 			continue
+		}
+		if i > 0 && i%recheckEvery == 0 {
+			// A process started a moment ago may have found sets of this
+			// batch again by key: read the table again, and judge anew.
+			if err := rm.freshEnv(false); err != nil {
+				out[i].Outcome, out[i].Reason = Failed, "after its record was written: reading the process table: "+err.Error()
+				log.add(&nows[i], "remove-cancelled", out[i].Reason)
+				continue
+			}
 		}
 		var again Set
 		r, still := rm.check(&nows[i], &again)

@@ -160,6 +160,9 @@ func visibility(opts Options, procs *ProcTable) (bool, string) {
 	if !procIsOurs(opts.ProcRoot) {
 		return false, opts.ProcRoot + " is not this PID namespace's proc (its self link is not ipcscope's PID: nsenter -m without -p?)"
 	}
+	if pid, ok := maskedProcEntry(opts.ProcRoot); ok {
+		return false, fmt.Sprintf("a mount covers %s/%s (a process's entry hidden from ipcscope)", opts.ProcRoot, pid)
+	}
 	if _, ok := procs.ByPID[1]; !ok {
 		return false, "this user cannot see every process (is /proc mounted with hidepid?)"
 	}

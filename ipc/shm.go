@@ -304,13 +304,7 @@ func (j *objJudge) judgeSegment(s *Segment) {
 		s.Reasons = append(reasons, env.whyNotVisible+", so a process that uses the segment may be invisible; nothing is called orphan from here")
 		return
 	}
-	h := j.holders(&s.objectIDs, "shmget()")
-	s.Reasons = append(reasons, h.reason)
-	if h.n > 0 {
-		s.Verdict, s.Rule = Stale, RuleHolders
-	} else {
-		s.Verdict, s.Rule = Orphan, RuleNoHolders
-	}
+	s.Verdict, s.Rule, s.Reasons = settle(j.holders(&s.objectIDs, "shmget()"), s.Key, reasons, "--shm")
 }
 
 // detachedPhrase is the first reason of a detached segment, worded once

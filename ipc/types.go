@@ -256,6 +256,10 @@ type Finding struct {
 	Limit    uint64   `json:"limit"`
 	Percent  float64  `json:"percent"`
 	Message  string   `json:"message"`
+	// Cause and Fix say why the limit is reached and what lifts it for
+	// good (limits_fix.go).
+	Cause string    `json:"cause"`
+	Fix   *LimitFix `json:"fix"`
 }
 
 // Snapshot is one consistent look at an IPC namespace.

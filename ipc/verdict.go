@@ -29,6 +29,7 @@ const (
 	RuleApacheClock    Rule = "apache-clock-only"      // stale: older than a running Apache by the clock only
 	RuleHolders        Rule = "holders"                // stale: processes its permissions let in still run
 	RuleNoHolders      Rule = "no-holders"             // orphan: nothing that could use it runs
+	RuleKeyed          Rule = "keyed"                  // stale: nothing that could use it runs, but its key lets a later process find it again
 )
 
 // judgeEnv is everything a verdict depends on besides the set itself.
@@ -53,7 +54,11 @@ type judgeEnv struct {
 	// nsProcs are the live processes in the sets' IPC namespace (or whose
 	// namespace could not be read), without kernel threads, zombies and
 	// ipcscope itself.
-	nsProcs     []*Process
+	nsProcs []*Process
+	// multi are the live multi-threaded processes of any namespace,
+	// whose other threads are read when a set would be called unused.
+	multi       []*Process
+	threads     threadCache
 	procRoot    string
 	apache      *apacheFacts
 	holderCache map[holderKey]holderFacts
@@ -76,10 +81,15 @@ func envFrom(procs *ProcTable, ns uint64, n *names, allVisible bool, whyNot stri
 		if p.IPCNS == 0 || ns == 0 || p.IPCNS == ns {
 			env.nsProcs = append(env.nsProcs, p)
 		}
+		if p.Threads > 1 {
+			env.multi = append(env.multi, p)
+		}
 	}
+	sort.Slice(env.multi, func(i, j int) bool { return env.multi[i].PID < env.multi[j].PID })
 	sort.Slice(env.nsProcs, func(i, j int) bool { return env.nsProcs[i].PID < env.nsProcs[j].PID })
 	env.apache = learnApache(env.nsProcs, procs.ByPID, confRoot, n)
 	env.procRoot = procRoot
+	env.threads.root = procRoot
 	return env
 }
 
@@ -236,13 +246,22 @@ func decide(s *Set, env *judgeEnv, a *arena) {
 	}
 	h := env.holders(s)
 	reasons = append(reasons, h.reason)
-	if h.n > 0 {
+	switch {
+	case h.n > 0:
 		s.Verdict, s.Rule = Stale, RuleHolders
-	} else {
+	case s.Key != 0:
+		// A key is there to be found again: by the next run of a cron
+		// job, the next start of its program, which then expects the
+		// value it left (a counter, a limit). Nothing shows it is gone.
+		s.Verdict, s.Rule = Stale, RuleKeyed
+		reasons = append(reasons, keyedReason)
+	default:
 		s.Verdict, s.Rule = Orphan, RuleNoHolders
 	}
 	s.Reasons = reasons
 }
+
+const keyedReason = "but its key lets a process started later (the next run of a cron job, the next start of its program) find it again and expect the values it holds; remove it by hand (ipcscope clean --include-stale --id N) if you know its program is gone"
 
 // commSummary says "apache2 ×5, rotatelogs" for a list of processes.
 func commSummary(procs []*Process) string {

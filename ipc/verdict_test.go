@@ -151,28 +151,35 @@ func TestJudgeRules(t *testing.T) {
 			return s
 		}(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
 		// Issue 8 case 6: keyed sets can be found again by anyone let in.
-		{"keyed 0666 set, another user runs", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key, s.Perms = 0x5100, 0o666; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleHolders, "found again with semget() by any process its permissions let in (mode 0666), and 2 processes of users root, php (init, php-cgi)"},
-		{"keyed 0600 set, only strangers run", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key = 0x5100; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Orphan, RuleNoHolders, "no process that its permissions let in"},
+		{"keyed 0666 set, another user runs", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key, s.Perms = 0x5100, 0o666; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleHolders, "found again with semget() by any process its permissions let in (mode 0666): 2 processes of users root, php (init, php-cgi) run in this IPC namespace"},
+		{"keyed 0600 set, only strangers run", func() Set { s := plainSet(1000, Semaphore{PID: 100}); s.Key = 0x5100; return s }(), nil, []*Process{proc(700, 2000, "php-cgi", early)}, false, nil, nil, Stale, RuleKeyed, "find it again and expect the values it holds"},
 		{"keyed 0660 set, a member of its group runs", func() Set {
 			s := plainSet(33, Semaphore{PID: 100})
 			s.Key, s.Perms, s.GID = 0x5100, 0o660, 50
 			return s
 		}(), nil, []*Process{staffer}, false, nil, nil, Stale, RuleHolders, "user deploy (job)"},
-		{"keyed 0600 set, group member not let in", func() Set { s := plainSet(33, Semaphore{PID: 100}); s.Key, s.GID = 0x5100, 50; return s }(), nil, []*Process{staffer}, false, nil, nil, Orphan, RuleNoHolders, "no process"},
+		{"a service with CAP_IPC_OWNER is let into every set", plainSet(1000, Semaphore{PID: 100}), nil, []*Process{func() *Process { p := proc(800, 2000, "ipc-daemon", early); p.IPCOwner = true; return p }()}, false, nil, nil, Stale, RuleHolders, "user php (ipc-daemon)"},
+		{"keyed 0600 set, group member not let in", func() Set { s := plainSet(33, Semaphore{PID: 100}); s.Key, s.GID = 0x5100, 50; return s }(), nil, []*Process{staffer}, false, nil, nil, Stale, RuleKeyed, "no process that its permissions let in"},
 
 		// Apache's sets.
 		// Issue 8 case 7: php-fpm and nginx as www-data, no Apache.
 		{"Apache's set, no Apache, php-fpm and nginx as www-data", apacheSet(early, Semaphore{PID: 100}), nil, []*Process{sshd, fpmMaster, fpmWorker, nginxWorker}, false, nil, nil, Orphan, RuleApacheGone, "no Apache runs in this IPC namespace"},
 		{"Apache's set names the User's source", apacheSet(early, Semaphore{PID: 100}), nil, nil, false, nil, nil, Orphan, RuleApacheGone, "/etc/apache2/envvars"},
 		// Issue 8 case 1: the root parent alive, every child just killed.
-		{"running Apache parent, children killed, its own set", apacheSet(parentStart, Semaphore{PID: 501}), nil, []*Process{parent}, false, nil, nil, Live, RuleApacheInstance, "after the running Apache PID 500 started"},
+		{"running Apache parent, children killed, its own set", apacheSet(parentStart, Semaphore{PID: 501}), nil, []*Process{parent}, false, nil, nil, Live, RuleApacheInstance, "after the running Apache PID 500 was launched"},
 		{"running Apache parent, children killed, older set", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{parent}, false, nil, nil, Stale, RuleApacheClock, "by the clock only"},
 		// Issue 8 case 8: a new Apache beside old leaks.
-		{"running Apache, its own set with a dead child operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Live, RuleApacheInstance, "made with or after the sets of the running Apache PID 500 (set 7"},
+		{"running Apache, its own set with a dead child operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Live, RuleApacheInstance, "made in the same start as the sets of the running Apache PID 500 (set 7"},
 		{"running Apache, a dead instance's set", apacheSet(early, Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid, fpmWorker}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
-		// A crash and a quick restart (systemd Restart=): the leak is only
-		// seconds older than the new instance's sets.
-		{"quick restart: a leak 4 s before the new start", apacheSet(parentStart.Add(-4*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		// Within the launch window before the start: the launcher's own
+		// sets (mod_ssl's session cache) are there; kept.
+		{"a set 20 s before the start: the launcher's", apacheSet(parentStart.Add(-20*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "was launched"},
+		{"a set 40 s before the start, first start's set in use", apacheSet(parentStart.Add(-40*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		// A graceful restart 10 minutes after the start: the live sets
+		// are the new generation's; mod_ssl's session-cache mutex of the
+		// first start, its last user a child of the old generation, stays.
+		{"graceful: the first start's set with a dead operator", apacheSet(parentStart, Semaphore{PID: 90}), []Set{graceful(own, parentStart.Add(10*time.Minute))}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "was launched"},
+		{"graceful: an older leak, clock not checked", apacheSet(early, Semaphore{PID: 90}), []Set{graceful(own, parentStart.Add(10*time.Minute))}, []*Process{parent, kid}, false, nil, nil, Stale, RuleApacheClock, "date from a graceful restart"},
 		{"quick restart: a set of the same burst, 1 s before the anchor", apacheSet(parentStart.Add(-time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
 		{"clock stepped 1 s forward: the burst still counts", apacheSet(parentStart.Add(-time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{shifted(parent, time.Second), shifted(kid, time.Second)}, false, nil, nil, Live, RuleApacheInstance, "set 7"},
 		{"running Apache, a set made after it (graceful)", apacheSet(t0, Semaphore{PID: 500}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleOperator, "PID 500 (apache2)"},
@@ -221,6 +228,13 @@ func TestJudgeRules(t *testing.T) {
 }
 
 func child(p, parent *Process) *Process { p.PPID = parent.PID; return p }
+
+// graceful is s made anew at t (a graceful restart's set).
+func graceful(s Set, t time.Time) Set {
+	s.CTime, s.OTime = Unix(t.Unix()), Unix(t.Unix())
+	s.ID = 9
+	return s
+}
 
 // shifted is p as a stepped clock shows it: every start time moves.
 func shifted(p *Process, d time.Duration) *Process {
@@ -337,5 +351,45 @@ func TestOperatorsGroupSemaphoresByPID(t *testing.T) {
 		if fmt.Sprint(ops[1].Sems) != "[2 4 5]" {
 			t.Fatalf("semnums share storage: %+v", ops)
 		}
+	}
+}
+
+// The red team's a03: a main thread that exited (pthread_exit in main)
+// shows as a zombie while its other threads run: the process lives.
+func TestZombieLeaderWithThreadsLives(t *testing.T) {
+	p := proc(100, 1000, "app", t0.Add(-time.Hour))
+	p.State, p.Threads = 'Z', 2
+	if p.Zombie() {
+		t.Fatal("a zombie main thread with a live thread taken for a dead process")
+	}
+	p.Threads = 1
+	if !p.Zombie() {
+		t.Fatal("a real zombie not taken for one")
+	}
+}
+
+// The red team's a27 and a05: threads with their own credentials or IPC
+// namespace keep a set from being unused.
+func TestThreadsCount(t *testing.T) {
+	early := t0.Add(-time.Hour)
+	for _, c := range []struct {
+		name   string
+		thread thread
+		want   Verdict
+	}{
+		{"a thread runs as the owner", thread{UIDs: [4]int{1000, 1000, 1000, 1000}, GIDs: [4]int{2000, 2000, 2000, 2000}, IPCNS: ns}, Stale},
+		{"a thread of the owner in another namespace", thread{UIDs: [4]int{1000, 1000, 1000, 1000}, IPCNS: ns + 1}, Orphan},
+		{"a thread of another user", thread{UIDs: [4]int{3000, 3000, 3000, 3000}, IPCNS: ns}, Orphan},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			main := proc(700, 2000, "samba", early) // its main thread runs as uid 2000
+			main.Threads = 2
+			env := envFrom(table(proc(1, 0, "init", early), main), ns, testNames, true, "", true, t.TempDir(), t.TempDir())
+			env.threads.by = map[int][]thread{700: {c.thread}}
+			s := plainSet(1000, Semaphore{PID: 99})
+			if v, _, why := verdictOf(s, env, nil); v != c.want {
+				t.Fatalf("verdict %s (%s), want %s", v, why, c.want)
+			}
+		})
 	}
 }

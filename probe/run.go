@@ -290,6 +290,9 @@ func noSNIInfo(r *Result, c *TLSCheck, defaultName string) {
 	default:
 		c.Status = StatusWarn
 		c.Summary = "clients without SNI get " + who + "'s certificate, not valid for " + r.Name
+		if t := r.Target; t.DefaultName != "" && t.DefaultSource != "" {
+			c.Summary += ": they reach the default vhost for this address and port, " + t.DefaultName + ", declared at " + t.DefaultSource
+		}
 	}
 	t := r.Target
 	if t.DefaultName != "" && c.Cert != nil {

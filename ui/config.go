@@ -52,7 +52,16 @@ type Config struct {
 	User         string         // who runs the inspector, for the header
 	Root         bool           // whether that user may remove any set
 	Notice       string         // an extra line (the demo explains itself)
-	Now          func() time.Time
+	// Why, when set, gives a line under the diagnosis saying why a
+	// snapshot's problem happens and how to stop it ("" for none): the
+	// cli's doctor on Apache's mutexes. Called per frame: keep it cheap.
+	Why func(*ipc.Snapshot) string
+	// WhySet is the same for one set, shown in its details ("" for none).
+	WhySet func(*ipc.Set) string
+	// WhyNoH2 says why a probed host offers no HTTP/2, as lines for its
+	// details (nil for none).
+	WhyNoH2 func(probe.Result) []string
+	Now     func() time.Time
 }
 
 func (c Config) withDefaults() Config {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -207,7 +208,13 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Details):
 		if r, ok := t.current(); ok {
 			m.dTitle = fmt.Sprintf("set %d", r.set.ID)
-			m.detail.SetContent(wrapAll(setDetails(&m.c.Styles, r.set, t.now, m.c.Width), m.c.Width))
+			d := setDetails(&m.c.Styles, r.set, t.now, m.c.Width)
+			if m.cfg.WhySet != nil {
+				if w := m.cfg.WhySet(r.set); w != "" {
+					d += "\n" + m.c.Styles.Bold.Render("How to stop it") + "\n  • " + w + "\n"
+				}
+			}
+			m.detail.SetContent(wrapAll(d, m.c.Width))
 			m.detail.GotoTop()
 			m.mode = modeDetails
 		}
@@ -221,6 +228,12 @@ func (m *Model) showProbeDetails() {
 	r := &m.probes.rows[m.probes.cursor]
 	m.dTitle = "probe " + r.target.String()
 	y := m.detail.YOffset()
-	m.detail.SetContent(wrapAll(probeDetails(&m.c.Styles, r, m.c.Width), m.c.Width))
+	d := probeDetails(&m.c.Styles, r, m.c.Width)
+	if m.cfg.WhyNoH2 != nil && r.result != nil && !r.running {
+		if lines := m.cfg.WhyNoH2(*r.result); len(lines) > 0 {
+			d += "\n\n" + m.c.Styles.Bold.Render("Why no HTTP/2") + "\n  " + strings.Join(lines, "\n  ")
+		}
+	}
+	m.detail.SetContent(wrapAll(d, m.c.Width))
 	m.detail.SetYOffset(y)
 }

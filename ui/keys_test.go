@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -319,4 +320,52 @@ func TestGoldenMainLight80x24(t *testing.T) {
 		t.Error("not the light palette")
 	}
 	golden.RequireEqual(t, out)
+}
+
+// Config.Why adds its line under the diagnosis (the cli's Apache doctor),
+// and nothing without it.
+func TestWhyLineUnderDiagnosis(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(3), nil)
+	cfg.Why = func(s *ipc.Snapshot) string {
+		return fmt.Sprintf("Apache's mutexes are System V sets; %d sets", len(s.Sets))
+	}
+	m := loaded(t, cfg, 80, 24)
+	out := plain(m)
+	if !strings.Contains(out, "why: Apache's mutexes are System V sets; ") {
+		t.Fatalf("no why line:\n%s", out)
+	}
+	checkFrame(t, out, 80, 24)
+	cfg.Why = func(*ipc.Snapshot) string { return "" }
+	if out := plain(loaded(t, cfg, 80, 24)); strings.Contains(out, "why:") {
+		t.Errorf("empty why shown:\n%s", out)
+	}
+}
+
+// Config.WhySet adds "How to stop it" to a set's details.
+func TestWhySetInDetails(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(34), nil)
+	cfg.WhySet = func(s *ipc.Set) string { return fmt.Sprintf("set %d: use Mutex pthread default", s.ID) }
+	m := loaded(t, cfg, 100, 40)
+	press(m, "enter")
+	// The details pane scrolls: the section is at its end.
+	m.detail.GotoBottom()
+	out := plain(m)
+	if !strings.Contains(out, "How to stop it") || !strings.Contains(out, ": use Mutex pthread default") {
+		t.Fatalf("no How to stop it in the details:\n%s", out)
+	}
+}
+
+// Config.WhyNoH2 adds "Why no HTTP/2" to a probe's details.
+func TestWhyNoH2InProbeDetails(t *testing.T) {
+	cfg := fixtureConfig(fixtureSnapshot(3), nil)
+	cfg.WhyNoH2 = func(r probe.Result) []string {
+		return []string{"no h2 (from Apache's configuration):", "• the prefork MPM for " + r.Target.Host}
+	}
+	m := loaded(t, cfg, 100, 40)
+	press(m, "tab", "enter")
+	m.detail.GotoBottom()
+	out := plain(m)
+	if !strings.Contains(out, "Why no HTTP/2") || !strings.Contains(out, "• the prefork MPM for site-a.example") {
+		t.Fatalf("no Why no HTTP/2 in the probe details:\n%s", out)
+	}
 }

@@ -43,7 +43,13 @@ func (m *Model) diagLines() int {
 }
 
 func (m *Model) diagnosis() []string {
-	return diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly)
+	out := diagnosisLines(m.c, m.snap, m.c.Width, m.diagMax(), !m.cfg.ReadOnly)
+	if m.cfg.Why != nil && m.snap != nil {
+		if why := m.cfg.Why(m.snap); why != "" {
+			out = append(out, truncate(m.c.Styles.Warn.Render("why: ")+why, m.c.Width))
+		}
+	}
+	return out
 }
 
 func (m *Model) noticeLines() int {

@@ -78,14 +78,24 @@ type module struct{ Name, Path string }
 // directory, starts Apache in the foreground in its own process group and
 // waits until its ports accept connections. Ports are picked free at
 // random; a bind conflict is retried.
-func StartApache() (*Apache, error) {
+func StartApache() (*Apache, error) { return StartApacheWith(ApacheOptions{}) }
+
+// ApacheOptions vary StartApacheWith's configuration, for tests of why a
+// host offers no h2.
+type ApacheOptions struct {
+	Prefork bool // mpm_prefork instead of mpm_event (mod_http2 refuses it: AH10034)
+	NoHTTP2 bool // mod_http2 not loaded
+}
+
+// StartApacheWith is StartApache with options.
+func StartApacheWith(o ApacheOptions) (*Apache, error) {
 	bin, modDir, err := FindApache()
 	if err != nil {
 		return nil, err
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		a, err := startApache(bin, modDir)
+		a, err := startApache(bin, modDir, o)
 		if err == nil {
 			return a, nil
 		}
@@ -97,7 +107,7 @@ func StartApache() (*Apache, error) {
 	return nil, lastErr
 }
 
-func startApache(bin, modDir string) (a *Apache, err error) {
+func startApache(bin, modDir string, o ApacheOptions) (a *Apache, err error) {
 	dir, err := os.MkdirTemp("", "ipcscope-apache-")
 	if err != nil {
 		return nil, err
@@ -153,7 +163,14 @@ func startApache(bin, modDir string) (a *Apache, err error) {
 		User, Group                                     string
 		TLSPort, H2CPort, PlainPort, WildPort, StarPort int
 	}{Dir: dir, TLSPort: a.TLSPort, H2CPort: a.H2CPort, PlainPort: a.PlainPort, WildPort: a.WildPort, StarPort: a.StarPort}
-	for _, m := range []string{"mpm_event", "authz_core", "dir", "ssl", "http2", "headers", "socache_shmcb"} {
+	mods := []string{"mpm_event", "authz_core", "dir", "ssl", "http2", "headers", "socache_shmcb"}
+	if o.Prefork {
+		mods[0] = "mpm_prefork"
+	}
+	if o.NoHTTP2 {
+		mods = append(mods[:4], mods[5:]...)
+	}
+	for _, m := range mods {
 		data.Modules = append(data.Modules, module{m + "_module", filepath.Join(modDir, "mod_"+m+".so")})
 	}
 	if os.Geteuid() == 0 {

@@ -1,0 +1,9 @@
+package doctor
+
+import (
+	"testing"
+
+	"ipcscope/ipc/ipctest"
+)
+
+func TestMain(m *testing.M) { ipctest.Main(m) }
