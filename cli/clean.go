@@ -40,6 +40,10 @@ type cleanJSON struct {
 	Removals  []ipc.Removal       `json:"removals"`
 	Kept      map[ipc.Verdict]int `json:"kept"`
 	Failed    int                 `json:"failed"`
+	// Segments and queues (clean --shm, --msg, --all): clean_objects.go.
+	Objects     []ipc.ObjRemoval                 `json:"objects,omitempty"`
+	KeptObjects map[ipc.Kind]map[ipc.Verdict]int `json:"kept_objects,omitempty"`
+	objNotDone  int                              // segments and queues asked for and not done
 }
 
 func runClean(env *Env, args []string) int {
@@ -50,12 +54,21 @@ func runClean(env *Env, args []string) int {
 	fs.Var(&ids, "id", "remove only these set IDs (repeatable or comma-separated); each must pass the same checks")
 	asJSON := fs.Bool("json", false, "print the decisions as JSON")
 	audit := fs.String("audit-log", ipc.DefaultAuditLog(), "append one JSON line per removal to `FILE`, before the set is removed")
+	shm := fs.Bool("shm", false, "remove orphaned shared memory segments instead (--id then takes segment IDs)")
+	msg := fs.Bool("msg", false, "remove orphaned message queues instead (--id then takes queue IDs)")
+	all := fs.Bool("all", false, "remove orphaned queues, segments and semaphore sets")
+	discard := fs.Bool("discard-messages", false, "also remove queues with messages waiting (the messages are lost)")
 	ns := nsFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, " (set IDs go with --id)"); done {
 		return code
 	}
 	if !*dry && strings.TrimSpace(*audit) == "" {
 		fmt.Fprintln(env.Stderr, "ipcscope clean: --audit-log wants a file: every removal is recorded there first")
+		return ExitUsage
+	}
+	kinds := listKinds{sem: *all || !(*shm || *msg), shm: *shm || *all, msg: *msg || *all}
+	if len(ids) > 0 && (*all || (*shm && *msg)) {
+		fmt.Fprintln(env.Stderr, "ipcscope clean: --id needs one kind: semaphore sets (default), --shm or --msg")
 		return ExitUsage
 	}
 	out := cleanJSON{DryRun: *dry, Kept: map[ipc.Verdict]int{}, Removals: []ipc.Removal{}}
@@ -67,6 +80,15 @@ func runClean(env *Env, args []string) int {
 	where := ipc.NS{PID: *ns}
 	err := where.Do(func() error {
 		opts := where.Options()
+		if kinds.objects() {
+			c := objClean{kinds: kinds, ids: ids, opts: ipc.ObjRemoveOptions{AuditLog: *audit, AllowStale: *stale, DryRun: *dry, DiscardMessages: *discard}}
+			if err := cleanObjects(&out, c, opts); err != nil {
+				return err
+			}
+			if !kinds.sem {
+				return nil
+			}
+		}
 		snap, err := ipc.Scan(opts)
 		if err != nil {
 			return err
@@ -115,7 +137,7 @@ func runClean(env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ipcscope clean:", err)
 		return ExitFail
 	}
-	notDone := 0
+	notDone := out.objNotDone
 	for _, r := range out.Removals {
 		if r.Outcome == ipc.Failed {
 			out.Failed++
@@ -132,7 +154,7 @@ func runClean(env *Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "ipcscope clean: writing the result:", err)
 			return ExitFail
 		}
-	} else if err := printClean(env, &out); err != nil {
+	} else if err := printCleanKinds(env, &out, kinds); err != nil {
 		// The removals are done and recorded in the audit log; only the
 		// report could not be written.
 		fmt.Fprintln(env.Stderr, "ipcscope clean: writing the result:", err, "(what was removed is in the audit log)")

@@ -34,6 +34,9 @@ type limitsJSON struct {
 	// Apache says why Apache's sets leak, from its configuration; null
 	// when no leaked Apache set is there.
 	Apache *doctor.ApacheLeak `json:"apache"`
+	// Segments and queues (limits_objects.go); null when their scan failed.
+	ObjLimits *ipc.ObjLimits `json:"shm_msg_limits"`
+	ObjUsage  *ipc.ObjUsage  `json:"shm_msg_usage"`
 }
 
 func limitRows(l ipc.Limits, u ipc.Usage) []limitRow {
@@ -85,6 +88,16 @@ func runLimits(env *Env, args []string) int {
 	if len(snap.Diagnosis) > 0 || *apacheConf != "" {
 		apache = apacheLeak(snap, *ns, *apacheConf)
 	}
+	var ol *ipc.ObjLimits
+	var ou *ipc.ObjUsage
+	if o, err := scanObjectsIn(*ns); err == nil {
+		rows = append(rows, objLimitRows(o.Limits, o.Usage)...)
+		snap.Diagnosis = mergeDiagnosis(snap.Diagnosis, o.Diagnosis)
+		ol, ou = &o.Limits, &o.Usage
+		snap.Warnings = append(snap.Warnings, o.Warnings...)
+	} else {
+		fmt.Fprintln(env.Stderr, "warning: shared memory and message queues:", err)
+	}
 	if *asJSON {
 		d := snap.Diagnosis
 		if d == nil {
@@ -94,7 +107,7 @@ func runLimits(env *Env, args []string) int {
 		if w == nil {
 			w = []string{}
 		}
-		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w, Apache: apache}); err != nil {
+		if err := writeJSON(env.Stdout, limitsJSON{IPCLimits: rows, Namespace: snap.IPCNS, Limits: snap.Limits, Usage: snap.Usage, Diagnosis: d, Warnings: w, Apache: apache, ObjLimits: ol, ObjUsage: ou}); err != nil {
 			fmt.Fprintln(env.Stderr, "ipcscope limits:", err)
 			return ExitFail
 		}
@@ -105,7 +118,7 @@ func runLimits(env *Env, args []string) int {
 	for _, r := range rows {
 		lw = max(lw, len(textfmt.CommasU(r.Limit)))
 	}
-	fmt.Fprintf(out, "%-8s %-38s %*s %11s %7s\n", "RESOURCE", "DESCRIPTION", lw, "LIMIT", "USED", "USE%")
+	fmt.Fprintf(out, "%-8s %-41s %*s %11s %7s\n", "RESOURCE", "DESCRIPTION", lw, "LIMIT", "USED", "USE%")
 	for _, r := range rows {
 		used, pct := "-", "-"
 		if r.Used != nil {
@@ -114,10 +127,16 @@ func runLimits(env *Env, args []string) int {
 		if r.UsePct != nil {
 			pct = fmt.Sprintf("%.2f%%", *r.UsePct)
 		}
-		fmt.Fprintf(out, "%-8s %-38s %*s %11s %7s\n", r.Resource, r.Description, lw, textfmt.CommasU(r.Limit), used, pct)
+		fmt.Fprintf(out, "%-8s %-41s %*s %11s %7s\n", r.Resource, r.Description, lw, textfmt.CommasU(r.Limit), used, pct)
 	}
 	u := snap.Usage
 	fmt.Fprintf(out, "\nSemaphore sets: %d live, %d orphan, %d stale, %d unknown.\n", u.Live, u.Orphans, u.Stale, u.Unknown)
+	if ou != nil {
+		fmt.Fprintf(out, "Shared memory segments: %d live, %d orphan, %d stale, %d unknown; they hold %s, orphans %s.\n", ou.ShmByVerdict[ipc.Live], ou.ShmByVerdict[ipc.Orphan], ou.ShmByVerdict[ipc.Stale], ou.ShmByVerdict[ipc.Unknown],
+			textfmt.Bytes(ou.ShmRSS+ou.ShmSwap), textfmt.Bytes(ou.ShmBytesByVerdict[ipc.Orphan]))
+		fmt.Fprintf(out, "Message queues: %d live, %d orphan, %d stale, %d unknown; %s (%s) waiting.\n", ou.MsgByVerdict[ipc.Live], ou.MsgByVerdict[ipc.Orphan], ou.MsgByVerdict[ipc.Stale], ou.MsgByVerdict[ipc.Unknown],
+			textfmt.Plural(int(ou.Messages), "message", "messages"), textfmt.Bytes(ou.QueueBytes))
+	}
 	if len(snap.Diagnosis) == 0 {
 		fmt.Fprintf(out, "No limit is near full (warning at %d%%).\n", ipc.WarnPercent)
 	}

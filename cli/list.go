@@ -105,10 +105,13 @@ func encodeChunk(b []byte, sets []ipc.Set, first int) []byte {
 }
 
 func runList(env *Env, args []string) int {
-	fs := newFlags(env, "list", "[--json] [--verdict orphan,stale,...] [--reasons [--apache-conf FILE]]")
+	fs := newFlags(env, "list", "[--shm|--msg|--all] [--json] [--verdict orphan,stale,...] [--reasons [--apache-conf FILE]]")
 	asJSON := fs.Bool("json", false, "print JSON (keys as lsipc --json, with real types, per-semaphore data and verdicts)")
 	verdicts := fs.String("verdict", "", "show only sets with these verdicts (comma-separated: live, orphan, stale, unknown)")
 	reasons := fs.Bool("reasons", false, "print the reasons behind each verdict under its row")
+	shm := fs.Bool("shm", false, "list shared memory segments instead (like ipcs -m; JSON keys as lsipc -m --json)")
+	msg := fs.Bool("msg", false, "list message queues instead (like ipcs -q; JSON keys as lsipc -q --json)")
+	all := fs.Bool("all", false, "list queues, segments and semaphore sets (like ipcs -a)")
 	ns := nsFlag(fs)
 	apacheConf := apacheConfFlag(fs)
 	if code, done := parseNoArgs(env, fs, args, ""); done {
@@ -124,6 +127,9 @@ func runList(env *Env, args []string) int {
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "ipcscope list:", err)
 		return ExitUsage
+	}
+	if *shm || *msg || *all {
+		return runListObjects(env, listKinds{sem: *all, shm: *shm || *all, msg: *msg || *all}, *asJSON, *reasons, want, *ns)
 	}
 	snap, err := scanIn(*ns)
 	if err != nil {

@@ -53,12 +53,14 @@ func (c *collector) collect(ctx context.Context) (metrics.Input, error) {
 			if b, rerr := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", c.ns)); rerr == nil {
 				ns.Container, _ = ipc.ParseCgroup(string(b))
 			}
+			ns.Objects = objectMetrics(c.ns)
 			in.Namespaces = []metrics.Namespace{ns}
 		}
 	} else {
 		var nss []ipc.Namespace
 		nss, _, err = ipc.Namespaces(ipc.NamespaceOptions{Scan: true})
 		in.Namespaces = metrics.FromNamespaces(nss)
+		addObjectMetrics(in.Namespaces, nss)
 		if err == nil && !anyScanned(nss) {
 			err = errors.New("no IPC namespace could be scanned (needs root for namespaces other than our own)")
 		}

@@ -67,12 +67,12 @@ func readUsage(procRoot string, sets []Set) (Usage, []string) {
 			u.Unknown++
 		}
 	}
-	if b, err := os.ReadFile(procPath(procRoot, "sysvipc/shm")); err == nil {
+	if b, err := readProcFile(procPath(procRoot, "sysvipc/shm")); err == nil {
 		var w []string
 		u.ShmSegs, u.ShmPages, w, _ = parseSysvShm(bytes.NewReader(b), uint64(os.Getpagesize()))
 		warn = append(warn, w...)
 	}
-	if b, err := os.ReadFile(procPath(procRoot, "sysvipc/msg")); err == nil {
+	if b, err := readProcFile(procPath(procRoot, "sysvipc/msg")); err == nil {
 		u.MsgQueues, _ = countRows(bytes.NewReader(b))
 	}
 	return u, warn

@@ -31,6 +31,7 @@ type Namespace struct {
 	Processes int // 0: unknown (a single --ns scan)
 	Container ipc.Container
 	Summary   *ipc.Summary
+	Objects   *Objects // segments and queues (objects.go); nil: not scanned
 	Error     string
 }
 
@@ -157,6 +158,7 @@ func writeNamespaces(e *enc, nss []Namespace, now time.Time) {
 			e.sample(g.name, v, "ipc_namespace", label(ns))
 		}
 	}
+	writeObjects(e, nss)
 }
 
 func writeProbes(e *enc, rs []probe.Result, targetErrors int, now time.Time) {

@@ -137,6 +137,9 @@ func runHelper(f []string) error {
 		}
 		return nil
 	default:
+		if ok, err := runObjectHelper(f); ok {
+			return err
+		}
 		return fmt.Errorf("unknown helper action %q", f[0])
 	}
 	fmt.Println("ready")
