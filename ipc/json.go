@@ -91,6 +91,19 @@ func (s *Set) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
+	if len(s.Waiting) > 0 {
+		b = append(b, `,"waiting":[`...)
+		for i, w := range s.Waiting {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"pid":`...)
+			b = strconv.AppendInt(b, int64(w.PID), 10)
+			b = appendStrField(b, "command", w.Comm)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	b = appendStrField(b, "verdict", string(s.Verdict))
 	b = appendStrField(b, "rule", string(s.Rule))
 	b = append(b, `,"reasons":`...)

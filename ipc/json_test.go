@@ -20,7 +20,8 @@ func TestSetJSONMatchesReflection(t *testing.T) {
 		{Key: 0xdeadbeef, ID: 32768, Owner: "www-data", Perms: 0o600, CUID: 0, CUser: "root", UID: 33, User: "www-data", Group: "www-data", CGroup: "root",
 			CTime: Unix(now.Unix()), NSems: 2, Sems: []Semaphore{{Num: 0, Value: 1, PID: 12}, {Num: 1, Value: 0, NCount: 2, ZCount: 1}},
 			Operators: []Operator{{PID: 12, State: OpDead, Sems: []int{0}}, {PID: 13, State: OpRunning, Comm: "apache2", User: "www-data", Sems: []int{1, 2}}},
-			Verdict:   Live, Reasons: []string{"a \"quoted\" <reason> & more", "ünïcode\t\n", "plain"}},
+			Waiting:   []Waiter{{PID: 14, Comm: "apache2"}, {PID: 15, Comm: "<odd>"}},
+			Verdict:   Live, Rule: RuleWaiters, Reasons: []string{"a \"quoted\" <reason> & more", "ünïcode\t\n", "plain"}},
 		{Sems: []Semaphore{}, Operators: []Operator{}, Reasons: []string{}, OTime: Unix(1), Owner: "odd\\name\x01"},
 	}
 	for i, s := range sets {

@@ -1,10 +1,13 @@
 package ipc
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func fixture(t *testing.T, name string) []byte {
@@ -147,6 +150,25 @@ func TestStatusHasCap(t *testing.T) {
 	}{{"CapPrm:\t0000000000008000", true}, {"CapPrm:\t000001ffffffffff", true}, {"CapPrm:\t0000000000000000", false}, {"CapPrm:\tzz", false}, {"CapEff:\t0000000000008000", false}} {
 		if got := statusHasCap([]byte("Name:\tx\n"+c.line+"\n"), capIPCOwner); got != c.want {
 			t.Errorf("%q: %v, want %v", c.line, got, c.want)
+		}
+	}
+}
+
+func TestBlockedSemop(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		id   int
+		ok   bool
+	}{
+		{fmt.Sprintf("%d 0x8001 0x7ffd1000 0x1 0x0 0x0 0x0 0x7ffd 0x7f00", unix.SYS_SEMOP), 0x8001, true},
+		{fmt.Sprintf("%d 0x3 0x7ffd1000 0x1 0x0 0x0 0x0 0x7ffd 0x7f00", unix.SYS_SEMTIMEDOP), 3, true},
+		{"0 0x3 0x7f3790b19000 0x20000", 0, false},
+		{"running", 0, false},
+		{"", 0, false},
+	} {
+		id, ok := blockedSemop([]byte(c.line))
+		if id != c.id || ok != c.ok {
+			t.Errorf("%q: %d %v, want %d %v", c.line, id, ok, c.id, c.ok)
 		}
 	}
 }

@@ -112,6 +112,7 @@ func Scan(opts Options) (*Snapshot, error) {
 	}
 	env := newJudgeEnv(opts, procs, snap.IPCNS, names)
 	env.prepare(sets)
+	findWaiters(sets, env, opts.ProcRoot)
 	judgeAll(sets, errs, env, workers)
 
 	snap.Sets = sets

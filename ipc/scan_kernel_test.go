@@ -163,7 +163,7 @@ func TestWaiterMakesLive(t *testing.T) {
 				_ = ipctest.StartT(t, fmt.Sprintf("setval %d 0 0 exit", id)).Reap()
 			}
 			wantVerdict(t, find(t, scan(t), id), ipc.Orphan)
-			ipctest.StartT(t, fmt.Sprintf("%s %d 0", action, id))
+			waiter := ipctest.StartT(t, fmt.Sprintf("%s %d 0", action, id))
 			var s ipc.Set
 			for i := 0; i < 200; i++ {
 				s = find(t, scan(t), id)
@@ -176,6 +176,10 @@ func TestWaiterMakesLive(t *testing.T) {
 				t.Fatal("waiter never blocked")
 			}
 			wantVerdict(t, s, ipc.Live)
+			// The waiter is named, from /proc/PID/syscall.
+			if len(s.Waiting) != 1 || s.Waiting[0].PID != waiter.PID || !strings.Contains(strings.Join(s.Reasons, " "), fmt.Sprintf("PID %d", waiter.PID)) {
+				t.Errorf("waiting %+v, reasons %q; want PID %d named", s.Waiting, s.Reasons, waiter.PID)
+			}
 		})
 	}
 }

@@ -174,7 +174,10 @@ type Set struct {
 
 	Sems      []Semaphore `json:"semaphores"`
 	Operators []Operator  `json:"operators"`
-	Verdict   Verdict     `json:"verdict"`
+	// Waiting names the tasks blocked on the set now, where /proc shows
+	// them (at most 64; Waiters counts them all).
+	Waiting []Waiter `json:"waiting,omitempty"`
+	Verdict Verdict  `json:"verdict"`
 	// Rule names the rule that decided the verdict (see README, "How
 	// ipcscope decides"), e.g. "waiters", "apache-gone", "holders".
 	Rule    Rule     `json:"rule"`

@@ -166,7 +166,19 @@ func judgeOperators(s *Set, env *judgeEnv, readErr error, a *arena) bool {
 func decide(s *Set, env *judgeEnv, a *arena) {
 	var live []string
 	if w := s.Waiters(); w > 0 {
-		live = append(live, fmt.Sprintf("%s waiting on it now (ncount+zcount = %d): a process is blocked in semop", plural(w, "task", "tasks"), w))
+		named := ""
+		if len(s.Waiting) > 0 {
+			var parts []string
+			for i, x := range s.Waiting {
+				if i == 4 {
+					parts = append(parts, fmt.Sprintf("%d more", len(s.Waiting)-i))
+					break
+				}
+				parts = append(parts, "PID "+strconv.Itoa(x.PID)+" "+x.Comm)
+			}
+			named = ": " + strings.Join(parts, ", ")
+		}
+		live = append(live, fmt.Sprintf("%s waiting on it now (ncount+zcount = %d), blocked in semop%s", plural(w, "task", "tasks"), w, named))
 	}
 	// What became of the operators that are gone, as one reason: "no last
 	// operator is alive: PID 2647 has exited; PID 2650 is a zombie …",

@@ -65,7 +65,17 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int, cmds shellCmds
 		line("  (the values could not be read)")
 	}
 	if w := s.Waiters(); w > 0 {
-		for _, l := range wrap(fmt.Sprintf("%s blocked in semop on this set now (NCOUNT + ZCOUNT): it is in use. The kernel counts them but does not say which tasks they are.", textfmt.Plural(w, "task is", "tasks are")), max(width-2, 20)) {
+		text := fmt.Sprintf("%s blocked in semop on this set now (NCOUNT + ZCOUNT): it is in use.", textfmt.Plural(w, "task is", "tasks are"))
+		if len(s.Waiting) > 0 {
+			var names []string
+			for _, x := range s.Waiting {
+				names = append(names, fmt.Sprintf("PID %d (%s)", x.PID, x.Comm))
+			}
+			text += " Waiting: " + strings.Join(names, ", ") + " (from /proc/PID/syscall)."
+		} else {
+			text += " The kernel counts them but does not say which tasks they are, and /proc/PID/syscall did not show them (another user's, without root?)."
+		}
+		for _, l := range wrap(text, max(width-2, 20)) {
 			line("  %s", l)
 		}
 	}
