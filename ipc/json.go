@@ -3,6 +3,8 @@ package ipc
 import (
 	"encoding/json"
 	"strconv"
+	"sync/atomic"
+	"unsafe"
 	"time"
 	"unicode/utf8"
 )
@@ -170,6 +172,11 @@ func appendTime(b []byte, t Time) []byte {
 // every name and reason) is copied; anything else goes through
 // encoding/json so that escaping is exactly the standard library's.
 func appendString(b []byte, s string) []byte {
+	if len(s) >= sharedMin && knownPlain(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	// Eight bytes at a time (a 32,000-set list writes 7 MB of strings):
 	// stop at the first word holding a byte that needs care.
 	i := 0
@@ -187,9 +194,42 @@ func appendString(b []byte, s string) []byte {
 			return append(b, q...)
 		}
 	}
+	if len(s) >= sharedMin {
+		rememberPlain(s)
+	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// Thousands of sets share their long reasons (one string, made once per
+// scan: "Apache's mutex: …", "no Apache runs …"). A small table of
+// strings already found plain lets the encoder copy them without looking
+// at their bytes again. An entry holds the string itself, so its memory
+// cannot be reused for another while it is there; a slot is keyed by the
+// string's address and length.
+const (
+	sharedMin   = 64
+	sharedSlots = 256
+)
+
+var plainStrings [sharedSlots]atomic.Pointer[string]
+
+func plainSlot(s string) *atomic.Pointer[string] {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return &plainStrings[(p>>4^uintptr(len(s)))%sharedSlots]
+}
+
+func knownPlain(s string) bool {
+	e := plainSlot(s).Load()
+	return e != nil && len(*e) == len(s) && unsafe.StringData(*e) == unsafe.StringData(s)
+}
+
+func rememberPlain(s string) {
+	if knownPlain(s) {
+		return
+	}
+	plainSlot(s).Store(&s)
 }
 
 const (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -113,5 +114,23 @@ func TestAuditRecordJSON(t *testing.T) {
 		if string(l.buf) != string(want)+"\n" {
 			t.Errorf("got  %s\nwant %s", l.buf, want)
 		}
+	}
+}
+
+// Long strings found plain are remembered by address; a different string
+// (another address, or the same length with a quote) is still escaped.
+func TestPlainStringCache(t *testing.T) {
+	plain := strings.Repeat("a plain and rather long reason, shared by many sets ", 2)
+	for i := 0; i < 3; i++ {
+		want, _ := json.Marshal(plain)
+		if got := appendString(nil, plain); string(got) != string(want) {
+			t.Fatalf("run %d: %s", i, got)
+		}
+	}
+	evil := []byte(plain)
+	evil[10] = '"'
+	want, _ := json.Marshal(string(evil))
+	if got := appendString(nil, string(evil)); string(got) != string(want) {
+		t.Fatalf("escaping skipped: %s", got)
 	}
 }

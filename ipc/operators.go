@@ -225,6 +225,21 @@ type arena struct {
 	ops  []Operator
 	nums []int
 	strs []string
+	// last is the last reason made from bytes: leaked sets often share
+	// their dead operators, and so the same reason, set after set.
+	last string
+}
+
+// intern returns b as a string, the same one as last time when the bytes
+// are the same (no allocation then).
+func (a *arena) intern(b []byte) string {
+	if a == nil {
+		return string(b)
+	}
+	if a.last != string(b) { // no allocation: compared in place
+		a.last = string(b)
+	}
+	return a.last
 }
 
 const arenaBlock = 1024

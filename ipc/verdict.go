@@ -238,7 +238,7 @@ func decide(s *Set, env *judgeEnv, a *arena) {
 	case s.NSems > 0 && zero == s.NSems:
 		reasons = append(reasons, "no semaphore was ever changed (all sempids 0)")
 	case nGone > 0:
-		reasons = append(reasons, string(gone))
+		reasons = append(reasons, a.intern(gone))
 		if zero > 0 && !env.allVisible {
 			reasons = append(reasons, fmt.Sprintf("%s sempid 0; %s, so 0 may hide a live process", plural(zero, "semaphore has", "semaphores have"), env.whyNotVisible))
 		}
