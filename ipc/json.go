@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync/atomic"
-	"unsafe"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MarshalJSON encodes a Set by hand: encoding/json's reflection made
