@@ -67,7 +67,7 @@ e=$(now); tn_tools=$((e - s))
 s=$(now)
 "$tmp/ipcscope" probe --hosts-file "$tmp/targets.txt" --ca "$CA" --parallel 16 --json >"$tmp/out.json"
 e=$(now); tn_ipc=$((e - s))
-grep -q '"ok": true' <(tail -3 "$tmp/out.json") || { echo "probe-compare: ipcscope reported failures" >&2; exit 1; }
+python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["ok"] else 1)' "$tmp/out.json" || { echo "probe-compare: ipcscope reported failures" >&2; exit 1; }
 
 printf '%-34s %12s %12s %8s\n' "case" "openssl+curl" "ipcscope" "ratio"
 printf '%-34s %10sms %10sms %7sx\n' "1 target (median of $ROUNDS)" "$(ms "$t1_tools")" "$(ms "$t1_ipc")" \
