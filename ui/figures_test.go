@@ -137,7 +137,11 @@ func (c *countingReader) bytes() []byte {
 // refresh and CPU used.
 func TestFiguresIdle(t *testing.T) {
 	needFigures(t)
-	makeSets(t, 1000)
+	n := 1000
+	if s := os.Getenv("IPCSCOPE_FIGURES_SETS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	makeSets(t, n)
 	master, slave := openPTY(t, 120, 40)
 	defer master.Close()
 	var out countingReader
@@ -176,8 +180,8 @@ func TestFiguresIdle(t *testing.T) {
 	idle := out.len() - first
 	cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
 	refreshes := int(window / interval)
-	t.Logf("scan of 1,000 sets: %v; first frame: %d bytes; idle over %v (%d refreshes of 1,000 unchanged sets): %d bytes, %.0f bytes per refresh; CPU %v = %.2f%% of one core",
-		m.snap.Duration, first, window, refreshes, idle, float64(idle)/float64(refreshes), cpu, 100*cpu.Seconds()/window.Seconds())
+	t.Logf("%d sets, scan %v; first frame: %d bytes; idle over %v (%d refreshes of unchanged sets): %d bytes, %.0f bytes per refresh; CPU %v = %.2f%% of one core",
+		n, m.snap.Duration, first, window, refreshes, idle, float64(idle)/float64(refreshes), cpu, 100*cpu.Seconds()/window.Seconds())
 	if idle/refreshes >= 512 {
 		t.Errorf("%d bytes per unchanged refresh", idle/refreshes)
 	}

@@ -172,3 +172,18 @@ func TestRefreshPinsTheNamespace(t *testing.T) {
 		t.Fatalf("our own namespace was pinned: %+v", own.ns)
 	}
 }
+
+// The wait between scans grows with what a scan costs: at 32,000 sets a
+// scan takes ~50 ms, and rescanning every 2 s would keep an idle
+// inspector at 5% of a core.
+func TestWaitFollowsScanCost(t *testing.T) {
+	r := &refresher{interval: 2 * time.Second}
+	for _, c := range []struct {
+		scan, want time.Duration
+	}{{3 * time.Millisecond, 2 * time.Second}, {50 * time.Millisecond, 7500 * time.Millisecond}, {0, 2 * time.Second}} {
+		r.arrived(snapshotMsg{snap: &ipc.Snapshot{Duration: c.scan}})
+		if got := r.waitFor(); got != c.want {
+			t.Errorf("scan of %v: wait %v, want %v", c.scan, got, c.want)
+		}
+	}
+}

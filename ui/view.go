@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -281,7 +282,11 @@ func (m *Model) headerLines() []string {
 	if user == "" {
 		user = "?"
 	}
-	l2 := st.Dim.Render(fmt.Sprintf("user %s · %s · every %s · %s", user, rights, m.cfg.Interval, scanned))
+	every := m.cfg.Interval
+	if w := m.waitFor(); w > every {
+		every = w.Round(100 * time.Millisecond) // slowed: scans take long here
+	}
+	l2 := st.Dim.Render(fmt.Sprintf("user %s · %s · every %s · %s", user, rights, every, scanned))
 	if m.paused {
 		l2 = st.Dim.Render(fmt.Sprintf("user %s · %s · ", user, rights)) + st.Paused.Render("PAUSED") + st.Dim.Render(fmt.Sprintf(" (P resumes) · %s", scanned))
 	}
