@@ -161,3 +161,23 @@ func MsgInfo() (MsgInfoT, int, error) {
 	r, err := msgctl(0, MSG_INFO, unsafe.Pointer(&mi))
 	return mi, r, err
 }
+
+// ShmInfoT is struct shm_info as SHM_INFO fills it (64-bit): UsedIDs is
+// the number of segments, Tot the pages they hold.
+type ShmInfoT struct {
+	UsedIDs                                 int32
+	_                                       int32
+	Tot, RSS, Swp, SwapAttempts, SwapSucces uint64
+}
+
+// ShmInfo is shmctl(SHM_INFO): the usage, and the highest index in use.
+func ShmInfo() (ShmInfoT, int, error) {
+	// The kernel writes a shm_info where the call takes a shmid_ds (the
+	// larger of the two).
+	var ds unix.SysvShmDesc
+	r, err := unix.SysvShmCtl(0, SHM_INFO, &ds)
+	if err != nil {
+		return ShmInfoT{}, 0, err
+	}
+	return *(*ShmInfoT)(unsafe.Pointer(&ds)), r, nil
+}
