@@ -189,6 +189,10 @@ func (j *objJudge) judgeQueue(q *Queue, blocked []ObjectPID) {
 		return
 	}
 	q.Verdict, q.Rule, q.Reasons = settle(j.holders(&q.objectIDs, "msgget()"), q.Key, reasons, "--msg")
+	if q.Verdict == Orphan && len(j.unsure) > 0 {
+		q.Verdict, q.Rule = Stale, RuleNotVisible
+		q.Reasons = append(q.Reasons, fmt.Sprintf("ipcscope cannot tell whether %s blocked on it: /proc cannot show what %s doing (run as root with CAP_SYS_PTRACE); a blocked reader or writer would be invisible", objPIDList(j.unsure), map[bool]string{true: "it is", false: "they are"}[len(j.unsure) == 1]))
+	}
 }
 
 func objPIDList(ps []ObjectPID) string {

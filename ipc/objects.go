@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +104,10 @@ type Objects struct {
 // objJudge is the evidence of one scan, with the holder answers worded
 // for shmget() or msgget().
 type objJudge struct {
-	env     *judgeEnv
+	env *judgeEnv
+	// unsure are the processes whose tasks /proc would not show: blocked
+	// on a queue, they could not be seen.
+	unsure  []ObjectPID
 	cache   map[objHolderKey]holderFacts
 	phrases map[[3]uint64]string
 }
@@ -250,7 +254,7 @@ func ScanKinds(opts Options, shm, msg bool) (*Objects, error) {
 	if len(qs) > 0 {
 		blocked = blockedOnQueues(opts.ProcRoot, env)
 	}
-	j := &objJudge{env: env}
+	j := &objJudge{env: env, unsure: blocked[-1]}
 	for i := range segs {
 		j.judgeSegment(&segs[i])
 	}
@@ -270,43 +274,97 @@ func ScanKinds(opts Options, shm, msg bool) (*Objects, error) {
 	return o, nil
 }
 
-// blockedOnQueues finds the processes of the namespace that are blocked
-// in msgsnd or msgrcv now, by queue ID: /proc/PID/syscall shows the
+// blockedOnQueues finds the tasks of the namespace that are blocked in
+// msgsnd or msgrcv now, by queue ID: /proc/PID/task/TID/syscall shows the
 // system call a sleeping task is in and its arguments (the first is the
-// queue ID). It needs the right to ptrace the process (root, or its own
-// user); where it cannot be read, nothing is found.
+// queue ID); every thread is read, and the 32-bit calls too (the red
+// team's round 2, q01). It needs the right to ptrace the process (root
+// with CAP_SYS_PTRACE, or its own user): the processes whose tasks cannot
+// be read are returned under ID -1, and no queue is called unused while
+// there are any (a blocked reader would be invisible).
 func blockedOnQueues(procRoot string, env *judgeEnv) map[int][]ObjectPID {
 	out := map[int][]ObjectPID{}
 	buf := make([]byte, 0, 256)
 	for _, p := range env.nsProcs {
-		b, err := readInto(procPath(procRoot, fmt.Sprint(p.PID), "syscall"), &buf)
+		dir := procPath(procRoot, strconv.Itoa(p.PID), "task")
+		tasks, err := os.ReadDir(dir)
 		if err != nil {
+			if !os.IsNotExist(err) {
+				out[-1] = append(out[-1], ObjectPID{Role: "unreadable", PID: p.PID, State: OpRunning, Comm: p.Comm})
+			}
 			continue
 		}
-		f := strings.Fields(string(b))
-		if len(f) < 2 {
-			continue
+		unreadable := false
+		for _, t := range tasks {
+			b, err := readInto(dir+"/"+t.Name()+"/syscall", &buf)
+			if err != nil {
+				unreadable = unreadable || !os.IsNotExist(err)
+				continue
+			}
+			id, role, ok := blockedInQueueCall(b)
+			if !ok {
+				continue
+			}
+			out[id] = append(out[id], ObjectPID{Role: role, PID: p.PID, State: OpRunning, Comm: p.Comm, User: env.names.user(p.UIDs[0])})
+			break
 		}
-		var nr int
-		var id uint64
-		if _, err := fmt.Sscanf(f[0], "%d", &nr); err != nil {
-			continue
+		if unreadable {
+			out[-1] = append(out[-1], ObjectPID{Role: "unreadable", PID: p.PID, State: OpRunning, Comm: p.Comm})
 		}
-		role := ""
-		switch nr {
-		case unix.SYS_MSGSND:
-			role = "blocked-sender"
-		case unix.SYS_MSGRCV:
-			role = "blocked-receiver"
-		default:
-			continue
-		}
-		if _, err := fmt.Sscanf(f[1], "0x%x", &id); err != nil || id > 1<<31 {
-			continue
-		}
-		out[int(id)] = append(out[int(id)], ObjectPID{Role: role, PID: p.PID, State: OpRunning, Comm: p.Comm, User: env.names.user(p.UIDs[0])})
 	}
 	return out
+}
+
+// Message queue calls of 32-bit tasks on 64-bit kernels (compat system
+// call numbers): i386's msgsnd/msgrcv and its ipc(2) multiplexer, arm's
+// EABI msgsnd/msgrcv.
+var compatQueueCalls = map[string]struct{ snd, rcv, ipc int }{
+	"amd64": {400, 401, 117},
+	"arm64": {301, 302, -1},
+}
+
+// ipc(2) sub-calls (include/uapi/linux/ipc.h).
+const (
+	ipcMSGSND = 11
+	ipcMSGRCV = 12
+)
+
+// blockedInQueueCall parses one task's /proc/.../syscall line.
+func blockedInQueueCall(b []byte) (id int, role string, ok bool) {
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return 0, "", false
+	}
+	nr, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 0, "", false
+	}
+	arg := func(i int) (int, bool) {
+		v, err := strconv.ParseUint(strings.TrimPrefix(f[i], "0x"), 16, 64)
+		if err != nil || v > 1<<31 {
+			return 0, false
+		}
+		return int(v), true
+	}
+	compat := compatQueueCalls[runtime.GOARCH]
+	switch nr {
+	case unix.SYS_MSGSND, compat.snd:
+		role = "blocked-sender"
+	case unix.SYS_MSGRCV, compat.rcv:
+		role = "blocked-receiver"
+	case compat.ipc:
+		call, ok := arg(1)
+		if !ok || (call&0xffff != ipcMSGSND && call&0xffff != ipcMSGRCV) {
+			return 0, "", false
+		}
+		role = map[bool]string{true: "blocked-sender", false: "blocked-receiver"}[call&0xffff == ipcMSGSND]
+		id, ok = arg(2)
+		return id, role, ok
+	default:
+		return 0, "", false
+	}
+	id, ok = arg(1)
+	return id, role, ok
 }
 
 // readProcFile reads a /proc/sysvipc file in large reads: its size is

@@ -295,6 +295,7 @@ func (rm *objRemover) checkQueue(was, now *Queue, r *ObjRemoval) bool {
 	}
 	if rm.blocked == nil {
 		rm.blocked = blockedOnQueues(rm.opts.ProcRoot, rm.j.env)
+		rm.j.unsure = rm.blocked[-1]
 	}
 	rm.j.judgeQueue(now, rm.blocked[now.ID])
 	r.Verdict, r.Reasons, r.Bytes, r.Messages = now.Verdict, now.Reasons, now.UsedBytes, now.Msgs

@@ -3,6 +3,7 @@ package ipc
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -152,7 +153,16 @@ func readInto(path string, buf *[]byte) ([]byte, error) {
 		}
 		n, err := f.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
-		if err != nil || n == 0 {
+		if err != nil {
+			*buf = b
+			if err == io.EOF {
+				return b, nil
+			}
+			// Some /proc files open but refuse the read (syscall, stack:
+			// EPERM without the right to ptrace): that is no empty file.
+			return b, err
+		}
+		if n == 0 {
 			break
 		}
 	}

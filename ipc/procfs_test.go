@@ -3,6 +3,7 @@ package ipc
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +170,43 @@ func TestBlockedSemop(t *testing.T) {
 		id, ok := blockedSemop([]byte(c.line))
 		if id != c.id || ok != c.ok {
 			t.Errorf("%q: %d %v, want %d %v", c.line, id, ok, c.id, c.ok)
+		}
+	}
+}
+
+func TestBlockedInQueueCall(t *testing.T) {
+	compat := compatQueueCalls[runtime.GOARCH]
+	cases := []struct {
+		line string
+		id   int
+		role string
+		ok   bool
+	}{
+		{fmt.Sprintf("%d 0x2a 0x7ffd 0x100 0x0", unix.SYS_MSGRCV), 42, "blocked-receiver", true},
+		{fmt.Sprintf("%d 0x2a 0x7ffd 0x100 0x0", unix.SYS_MSGSND), 42, "blocked-sender", true},
+		{"0 0x3 0x7f00 0x20000", 0, "", false},
+		{"running", 0, "", false},
+	}
+	if compat.rcv > 0 {
+		cases = append(cases, struct {
+			line string
+			id   int
+			role string
+			ok   bool
+		}{fmt.Sprintf("%d 0x7 0xffd0 0x10 0x0", compat.rcv), 7, "blocked-receiver", true})
+	}
+	if compat.ipc > 0 {
+		cases = append(cases, struct {
+			line string
+			id   int
+			role string
+			ok   bool
+		}{fmt.Sprintf("%d 0xc 0x9 0x10 0x0", compat.ipc), 9, "blocked-receiver", true})
+	}
+	for _, c := range cases {
+		id, role, ok := blockedInQueueCall([]byte(c.line))
+		if id != c.id || role != c.role || ok != c.ok {
+			t.Errorf("%q: %d %q %v, want %d %q %v", c.line, id, role, ok, c.id, c.role, c.ok)
 		}
 	}
 }

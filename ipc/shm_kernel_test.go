@@ -20,7 +20,7 @@ import (
 
 func scanObjects(t *testing.T) *ipc.Objects {
 	t.Helper()
-	o, err := ipc.ScanObjects(ipc.Options{})
+	o, err := ipc.ScanObjects(ipc.Options{AllPIDsVisible: ipctest.InPIDNamespace()})
 	if err != nil {
 		t.Fatal(err)
 	}
