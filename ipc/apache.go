@@ -50,6 +50,8 @@ type apacheInstance struct {
 	// changed: when its current sets were made. Zero: none seen.
 	anchor   time.Time
 	anchorID int
+	// launch is the launch window (launchWindow, read once per scan).
+	launch time.Duration
 	// renamed is true for a root process with APR mapped but another name
 	// than apache2 or httpd (see findRenamed).
 	renamed bool
@@ -57,13 +59,24 @@ type apacheInstance struct {
 	anchorReason, startReason, clockReason string
 }
 
-// apacheLaunch is how much older than the parent's start time its own
-// sets can be: mod_ssl makes its session-cache mutex in the launcher,
+// defaultApacheLaunch is how much older than the parent's start time its
+// own sets can be: mod_ssl makes its session-cache mutex in the launcher,
 // before it detaches and the daemon (the parent we see) is forked, and
-// keeps it across graceful restarts (seen with Debian's apache2; the red
-// team's a16 case). The launcher's last steps after making it take
-// seconds; this leaves room.
-const apacheLaunch = 30 * time.Second
+// keeps it across graceful restarts (the red team's a16). It does so
+// before asking for a key's pass phrase, so the launch can take as long
+// as whoever types it (round 2's ap01: 40 s). IPCSCOPE_APACHE_LAUNCH
+// (a Go duration) sets another window.
+const defaultApacheLaunch = 10 * time.Minute
+
+// launchWindow is the window in force.
+func launchWindow() time.Duration {
+	if v := os.Getenv("IPCSCOPE_APACHE_LAUNCH"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+			return d
+		}
+	}
+	return defaultApacheLaunch
+}
 
 // cutoff is the ctime before which a set cannot be one of the instance's.
 // Every set the instance made since its launcher started is its own: the
@@ -74,7 +87,7 @@ const apacheLaunch = 30 * time.Second
 // instance uses (the anchor: a kernel-written ctime, which a stepped
 // clock does not move).
 func (in *apacheInstance) cutoff() time.Time {
-	cut := in.parent.Start.Add(-apacheLaunch)
+	cut := in.parent.Start.Add(-in.launch)
 	if !in.anchor.IsZero() {
 		if byAnchor := in.anchor.Add(-apacheBurst); byAnchor.Before(cut) {
 			cut = byAnchor
@@ -95,7 +108,7 @@ func (in *apacheInstance) clockChecked() bool {
 		return false
 	}
 	d := in.anchor.Sub(in.parent.Start)
-	return d >= -apacheLaunch && d <= apacheLaunch
+	return d >= -in.launch && d <= in.launch
 }
 
 // apacheFacts is what one scan knows of Apache in the namespace.
@@ -150,14 +163,14 @@ func (a *apacheFacts) makeReasons(n *names) {
 		if in.renamed {
 			who = fmt.Sprintf("PID %d (%s, a root process with APR's library mapped: a renamed httpd?)", p.PID, p.Comm)
 		}
-		in.startReason = fmt.Sprintf("made after %s was launched (it started %s; its sets can be up to %v older, made by its launcher, and mod_ssl keeps its session-cache mutex from then across graceful restarts): it may be one of that instance's sets", who, clock(p.Start), apacheLaunch)
+		in.startReason = fmt.Sprintf("made after %s was launched (it started %s; its sets can be up to %v older, made by its launcher, and mod_ssl keeps its session-cache mutex from then across graceful restarts): it may be one of that instance's sets", who, clock(p.Start), in.launch)
 		if in.anchor.IsZero() {
 			in.clockReason = fmt.Sprintf("made before %s was launched (it started %s), by the clock only: none of that instance's sets has a live operator to check the clock by, and a stepped clock would look the same; settles once its children use their mutexes again", who, clock(p.Start))
 			continue
 		}
 		in.clockReason = fmt.Sprintf("made before %s was launched (it started %s), by the clock only: its sets with a live operator (set %d, made %s) date from a graceful restart, not from its start, so they cannot show that the clock was not stepped since; settles once a set of its first start is used again", who, clock(p.Start), in.anchorID, clock(in.anchor))
 		in.anchorReason = fmt.Sprintf("made in the same start as the sets of %s (set %d, made %s, has a live operator of that instance), or later: it belongs to that instance", who, in.anchorID, clock(in.anchor))
-		older = append(older, fmt.Sprintf("PID %d started %s and was launched at most %v before; its set %d, used by a live process of it, was made %s, which shows the clock was not stepped since", p.PID, clock(p.Start), apacheLaunch, in.anchorID, clock(in.anchor)))
+		older = append(older, fmt.Sprintf("PID %d started %s and was launched at most %v before; its set %d, used by a live process of it, was made %s, which shows the clock was not stepped since", p.PID, clock(p.Start), in.launch, in.anchorID, clock(in.anchor)))
 	}
 	a.goneOlder = fmt.Sprintf("made before every running Apache was launched (%s): an Apache makes its sets when it is launched and at graceful restarts, so this one belongs to an instance that is gone", strings.Join(older, "; "))
 }
@@ -183,7 +196,7 @@ func learnApache(procs []*Process, byPID map[int]*Process, confRoot string, n *n
 				}
 			}
 		case hasUID(p, 0):
-			a.instances = append(a.instances, &apacheInstance{parent: p})
+			a.instances = append(a.instances, &apacheInstance{parent: p, launch: launchWindow()})
 		default:
 			a.strays = append(a.strays, p)
 		}
@@ -205,23 +218,24 @@ func learnApache(procs []*Process, byPID map[int]*Process, confRoot string, n *n
 	return a
 }
 
-// findRenamed looks, when no process is called apache2 or httpd, for
+// findRenamed looks, besides the processes called apache2 or httpd, for
 // processes of root or of Apache's User that have APR's library mapped (a
 // renamed or custom-built httpd: its sets have the same shape, and taking
 // it for gone would remove a running server's mutex). The topmost process
 // of each one's parent chain that maps APR too counts as an Apache
 // instance (the safe side: some other APR program run by root only keeps
 // more sets); one with no root parent that maps APR counts as a stray
-// child. It reads
-// /proc/PID/maps only when some Apache-shaped set would otherwise be
-// judged by "no Apache runs". A maps file that cannot be read (a process
+// child. It reads /proc/PID/maps only when there are Apache-shaped sets,
+// and never of processes called apache2 or httpd (so a renamed httpd
+// beside the distribution's, round 2's ap03, is found too). A maps file that cannot be read (a process
 // of another security context) is no evidence either way: its children,
 // if it is an httpd, show APR too.
 func (a *apacheFacts) findRenamed(procs []*Process, byPID map[int]*Process, procRoot string, n *names) {
-	if a == nil || a.procs > 0 || a.renamedChecked {
+	if a == nil || a.renamedChecked {
 		return
 	}
 	a.renamedChecked = true
+	found := false
 	aprCache := map[int]bool{}
 	mapsAPR := func(p *Process) bool {
 		if v, ok := aprCache[p.PID]; ok {
@@ -240,9 +254,10 @@ func (a *apacheFacts) findRenamed(procs []*Process, byPID map[int]*Process, proc
 		if _, apacheUser := a.users[p.UIDs[1]]; !hasUID(p, 0) && !apacheUser {
 			continue
 		}
-		if !mapsAPR(p) {
-			continue
+		if isApacheComm(p.Comm) || !mapsAPR(p) {
+			continue // named Apache processes are counted already
 		}
+		found = true
 		a.procs++
 		// The parent is the topmost process of its chain that maps APR
 		// too (a renamed httpd's parent does; the shell that started it
@@ -256,12 +271,12 @@ func (a *apacheFacts) findRenamed(procs []*Process, byPID map[int]*Process, proc
 		}
 		seen[top] = true
 		if hasUID(top, 0) {
-			a.instances = append(a.instances, &apacheInstance{parent: top, renamed: true})
+			a.instances = append(a.instances, &apacheInstance{parent: top, renamed: true, launch: launchWindow()})
 		} else {
 			a.strays = append(a.strays, top)
 		}
 	}
-	if a.procs > 0 {
+	if found {
 		sort.Slice(a.instances, func(i, j int) bool { return a.instances[i].parent.PID < a.instances[j].parent.PID })
 		a.makeReasons(n)
 	}

@@ -331,7 +331,7 @@ func (rm *Remover) check(was *Set, now *Set) (Removal, bool) {
 
 func (rm *Remover) judgeOne(s *Set, readErr error) {
 	rm.env.learnHolder(s)
-	if a := rm.env.apache; a != nil && a.procs == 0 && a.shape(s) {
+	if a := rm.env.apache; a != nil && a.shape(s) {
 		a.findRenamed(rm.env.nsProcs, rm.env.procs.ByPID, rm.env.procRoot, rm.env.names)
 	}
 	judge(s, rm.env, readErr, &rm.arena)

@@ -111,7 +111,7 @@ func (env *judgeEnv) prepare(sets []Set) {
 		}
 	}
 	env.learnHolders(sets)
-	if env.apache != nil && env.apache.procs == 0 {
+	if env.apache != nil {
 		for i := range sets {
 			if env.apache.shape(&sets[i]) {
 				env.apache.findRenamed(env.nsProcs, env.procs.ByPID, env.procRoot, env.names)

@@ -72,6 +72,8 @@ func apacheConf(t *testing.T) string {
 var testNames = &names{users: map[int]string{0: "root", 33: "www-data", 1000: "deploy", 2000: "php"}, groups: map[int]string{0: "root", 33: "www-data", 50: "staff"}}
 
 func TestJudgeRules(t *testing.T) {
+	// The Apache cases below are written for a 30 s launch window.
+	t.Setenv("IPCSCOPE_APACHE_LAUNCH", "30s")
 	conf := apacheConf(t)
 	early := t0.Add(-time.Hour)
 	zombie := proc(100, 0, "apache2", early)
@@ -174,7 +176,7 @@ func TestJudgeRules(t *testing.T) {
 		// Within the launch window before the start: the launcher's own
 		// sets (mod_ssl's session cache) are there; kept.
 		{"a set 20 s before the start: the launcher's", apacheSet(parentStart.Add(-20*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Live, RuleApacheInstance, "was launched"},
-		{"a set 40 s before the start, first start's set in use", apacheSet(parentStart.Add(-40*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
+		{"a set 40 s before the start, first start's set in use (30 s window)", apacheSet(parentStart.Add(-40*time.Second), Semaphore{PID: 90}), []Set{own}, []*Process{parent, kid}, false, nil, nil, Orphan, RuleApacheGone, "belongs to an instance that is gone"},
 		// A graceful restart 10 minutes after the start: the live sets
 		// are the new generation's; mod_ssl's session-cache mutex of the
 		// first start, its last user a child of the old generation, stays.
@@ -391,5 +393,33 @@ func TestThreadsCount(t *testing.T) {
 				t.Fatalf("verdict %s (%s), want %s", v, why, c.want)
 			}
 		})
+	}
+}
+
+// The default launch window is 10 minutes: a launcher that waited for a
+// pass phrase (round 2's ap01: 40 s) made sets older than its daemon.
+func TestDefaultLaunchWindowKeepsSlowLaunches(t *testing.T) {
+	t.Setenv("IPCSCOPE_APACHE_LAUNCH", "")
+	early := t0.Add(-time.Hour)
+	parentStart := t0.Add(-10 * time.Minute)
+	parent := proc(500, 0, "apache2", parentStart)
+	kid := child(proc(501, 33, "apache2", t0.Add(-5*time.Minute)), parent)
+	own := apacheSet(parentStart, Semaphore{PID: 501})
+	own.ID = 7
+	for _, c := range []struct {
+		ctime time.Time
+		want  Verdict
+	}{{parentStart.Add(-40 * time.Second), Live}, {parentStart.Add(-11 * time.Minute), Orphan}} {
+		env := envFrom(table(proc(1, 0, "init", early), parent, kid), ns, testNames, true, "", true, apacheConf(t), t.TempDir())
+		sets := []Set{apacheSet(c.ctime, Semaphore{PID: 90}), own}
+		env.prepare(sets)
+		for i := range sets {
+			judgeOperators(&sets[i], env, nil, nil)
+		}
+		env.anchorAll(sets)
+		decide(&sets[0], env, nil)
+		if sets[0].Verdict != c.want {
+			t.Errorf("a set %v before the start: %s (%q), want %s", parentStart.Sub(c.ctime), sets[0].Verdict, sets[0].Reasons, c.want)
+		}
 	}
 }
