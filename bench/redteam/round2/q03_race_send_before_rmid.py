@@ -6,7 +6,7 @@ import ctypes, os, sys, subprocess, time, json
 l = ctypes.CDLL(None, use_errno=True)
 if os.readlink("/proc/self/ns/ipc") == "ipc:[4026531839]": print("REFUSING"); sys.exit(3)
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-IPCSCOPE = os.environ.get("IPCSCOPE", "/work/redteam/ipcscope")
+IPCSCOPE = os.environ.get("IPCSCOPE", "$IPCSCOPE")
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
