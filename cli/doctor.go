@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -27,7 +29,64 @@ func apacheLeak(snap *ipc.Snapshot, ns int, conf string) *doctor.ApacheLeak {
 	if ns != 0 && conf == "" {
 		return nil
 	}
+	if conf == "" {
+		conf = runningApacheConf("/proc")
+	}
 	return doctor.DiagnoseApacheLeak(context.Background(), conf, snap.Sets)
+}
+
+// runningApacheConf is the configuration file the running Apache was
+// started with (-f FILE on its parent's command line), when every running
+// Apache parent names the same one: what it really uses, rather than the
+// distribution's default (the red team's round 2 found the advice read
+// /etc/apache2 for an Apache started with its own -f). "" otherwise.
+func runningApacheConf(proc string) string {
+	ents, err := os.ReadDir(proc)
+	if err != nil {
+		return ""
+	}
+	conf := ""
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		comm, err := os.ReadFile(filepath.Join(proc, e.Name(), "comm"))
+		if err != nil {
+			continue
+		}
+		c := strings.TrimSpace(string(comm))
+		if c != "apache2" && c != "httpd" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(proc, e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		f := confFromCmdline(b)
+		if f == "" {
+			continue
+		}
+		if conf != "" && conf != f {
+			return "" // two instances, two configurations: say nothing specific
+		}
+		conf = f
+	}
+	return conf
+}
+
+// confFromCmdline finds -f FILE (or -fFILE) in a NUL-separated command
+// line.
+func confFromCmdline(b []byte) string {
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	for i, a := range args {
+		switch {
+		case a == "-f" && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "-f") && len(a) > 2:
+			return a[2:]
+		}
+	}
+	return ""
 }
 
 // printApacheLeak writes the Apache lines, indented under a heading.
@@ -76,6 +135,9 @@ func apacheWhy(conf string) (perSnap func(*ipc.Snapshot) string, perSet func(*ip
 	}
 	ch := make(chan read, 1)
 	go func() {
+		if conf == "" {
+			conf = runningApacheConf("/proc")
+		}
 		s, err := doctor.ReadApache(context.Background(), conf)
 		ch <- read{doctor.NewApacheWhy(s, err), s}
 	}()
