@@ -118,19 +118,6 @@ func nsPIDs(t *testing.T, pid int) []string {
 	return nil
 }
 
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
-
 // /proc/sys/kernel/sem is per IPC namespace, resolved for the reading
 // thread: read from the thread InNamespace locks, it must report the
 // joined namespace's limits, agree with semctl(IPC_INFO) there, and leave

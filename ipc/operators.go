@@ -106,14 +106,11 @@ func selfPID() int { return os.Getpid() }
 // of our PID namespace: it is our PID namespace's proc (its self link is
 // our PID), mounted without hidepid and subset, or we may see through
 // hidepid (real root). When in doubt, false: kill(pid, 0) then decides.
-func procTableComplete(root string) bool {
-	if !procIsOurs(root) {
+func procTableComplete(root string, mountinfo []byte) bool {
+	if !procIsOurs(root) || mountinfo == nil {
 		return false
 	}
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return false
-	}
+	b := mountinfo
 	target := root
 	if r, err := filepath.EvalSymlinks(root); err == nil {
 		target = r
@@ -151,11 +148,8 @@ func procIsOurs(root string) bool {
 // (/proc/1234, /proc/1234/status): it hides what that process is, so
 // nothing can be called unused (the red team's a13). Mounts on /proc/sys,
 // /proc/kcore and the like (as container runtimes make) are no process's.
-func maskedProcEntry(root string) (string, bool) {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return "", false
-	}
+func maskedProcEntry(root string, mountinfo []byte) (string, bool) {
+	b := mountinfo
 	if r, err := filepath.EvalSymlinks(root); err == nil {
 		root = r
 	}

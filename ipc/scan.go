@@ -157,11 +157,11 @@ func Scan(opts Options) (*Snapshot, error) {
 
 // visibility decides whether sempid 0 and missing processes can be
 // trusted: only when we see every process of the namespace.
-func visibility(opts Options, procs *ProcTable) (bool, string) {
+func visibility(opts Options, procs *ProcTable, mountinfo []byte) (bool, string) {
 	if !procIsOurs(opts.ProcRoot) {
 		return false, opts.ProcRoot + " is not this PID namespace's proc (its self link is not ipcscope's PID: nsenter -m without -p?)"
 	}
-	if pid, ok := maskedProcEntry(opts.ProcRoot); ok {
+	if pid, ok := maskedProcEntry(opts.ProcRoot, mountinfo); ok {
 		return false, fmt.Sprintf("a mount covers %s/%s (a process's entry hidden from ipcscope)", opts.ProcRoot, pid)
 	}
 	if _, ok := procs.ByPID[1]; !ok {
@@ -280,12 +280,6 @@ func rowFromDS(id int, ds *sysv.DS) semRow {
 		UID: int(ds.Perm.UID), GID: int(ds.Perm.GID), CUID: int(ds.Perm.CUID), CGID: int(ds.Perm.CGID),
 		OTime: ds.OTime, CTime: ds.CTime,
 	}
-}
-
-func setFromRow(r semRow, n *names) Set {
-	var s Set
-	fillFromRow(&s, r, n, nil)
-	return s
 }
 
 // fillFromRow fills s from a listing row. Neighbouring sets mostly share

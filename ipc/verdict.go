@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,8 +67,10 @@ type judgeEnv struct {
 
 // newJudgeEnv prepares the evidence of one process table.
 func newJudgeEnv(opts Options, procs *ProcTable, ns uint64, n *names) *judgeEnv {
-	vis, why := visibility(opts, procs)
-	return envFrom(procs, ns, n, vis, why, procTableComplete(opts.ProcRoot), opts.ConfigRoot, opts.ProcRoot)
+	// One read of mountinfo for both questions (hidden entries, hidepid).
+	mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+	vis, why := visibility(opts, procs, mountinfo)
+	return envFrom(procs, ns, n, vis, why, procTableComplete(opts.ProcRoot, mountinfo), opts.ConfigRoot, opts.ProcRoot)
 }
 
 // envFrom is newJudgeEnv with what it finds out given.

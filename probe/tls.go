@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 )
@@ -259,6 +258,3 @@ func shortVerify(c *TLSCheck) string {
 	}
 	return strings.Join(s, ", ")
 }
-
-// hostIsIP reports whether s is an IP literal.
-func hostIsIP(s string) bool { return net.ParseIP(s) != nil }

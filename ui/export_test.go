@@ -21,9 +21,6 @@ func Resize(m *Model, w, h int) { m.Update(tea.WindowSizeMsg{Width: w, Height: h
 // ScanNow runs one scan and shows it.
 func ScanNow(t *testing.T, m *Model) { run(t, m, m.scanCmd()) }
 
-// RunCmd executes cmd and feeds its message back; it returns the next one.
-func RunCmd(t *testing.T, m *Model, cmd tea.Cmd) tea.Cmd { return run(t, m, cmd) }
-
 // CursorTo puts the cursor of the set table on set id.
 func CursorTo(t *testing.T, m *Model, id int) {
 	t.Helper()

@@ -16,16 +16,8 @@ type Option = sandbox.Option
 // Start runs a helper action; see sandbox.Start.
 func Start(action string, opts ...Option) (*Proc, error) { return sandbox.Start(action, opts...) }
 
-// StartIn starts a helper inside the IPC namespace of pid.
-func StartIn(pid int, action string, opts ...Option) (*Proc, error) {
-	return sandbox.StartIn(pid, action, opts...)
-}
-
 // AsUser runs the helper with the given uid and gid (needs root).
 func AsUser(uid, gid uint32) Option { return sandbox.AsUser(uid, gid) }
-
-// InNewIPCNamespace starts the helper in a new IPC namespace of its own.
-func InNewIPCNamespace() Option { return sandbox.InNewIPCNamespace() }
 
 // InNewPIDNamespace starts the helper as PID 1 of a new PID namespace.
 func InNewPIDNamespace() Option { return sandbox.InNewPIDNamespace() }
@@ -53,16 +45,6 @@ func CreateSet(key int32, nsems int, mode uint32) (int, error) {
 // Chown makes uid:gid the owner of a set.
 func Chown(id int, uid, gid uint32, mode uint32) error { return sandbox.Chown(id, uid, gid, mode) }
 
-// CreateSetIn makes a set in the IPC namespace of pid.
-func CreateSetIn(pid int, key int32, nsems int, mode uint32) (int, error) {
-	return sandbox.CreateSetIn(pid, key, nsems, mode)
-}
-
-// ChownIn is Chown in the IPC namespace of pid.
-func ChownIn(pid, id int, uid, gid, mode uint32) error {
-	return sandbox.ChownIn(pid, id, uid, gid, mode)
-}
-
 // SetLimits writes the private namespace's SEMMSL SEMMNS SEMOPM SEMMNI.
 func SetLimits(msl, mns, opm, mni int) error { return sandbox.SetLimits(msl, mns, opm, mni) }
 
@@ -81,9 +63,3 @@ func InPrivateNamespaceOf(pid int, fn func() error) error {
 
 // IPCNamespace returns the inode of the IPC namespace of pid.
 func IPCNamespace(pid int) (uint64, error) { return sandbox.IPCNamespace(pid) }
-
-// Isolate re-executes the program in a private IPC namespace.
-func Isolate() (code int, ran bool, err error) { return sandbox.Isolate() }
-
-// Cleanup removes what helpers left on disk.
-func Cleanup() { sandbox.Cleanup() }
