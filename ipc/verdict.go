@@ -252,6 +252,16 @@ func decide(s *Set, env *judgeEnv, a *arena) {
 		return
 	}
 	if !env.allVisible {
+		// Nothing is called orphan from here, but what can be seen still
+		// counts for keeping: a running Apache that made the set is in
+		// plain view inside its own container (the red team's round 3,
+		// c02 and c04).
+		if env.apache.shape(s) {
+			if v, rule, why := env.apache.judgeApache(s, reasons); v == Live {
+				s.Verdict, s.Rule, s.Reasons = v, rule, why
+				return
+			}
+		}
 		s.Verdict, s.Rule, s.Reasons = Stale, RuleNotVisible, append(reasons, env.whyNotVisible+", so a process that uses the set may be invisible; nothing is called orphan from here")
 		return
 	}

@@ -196,7 +196,10 @@ func TestJudgeRules(t *testing.T) {
 			z.State = 'Z'
 			return z
 		}()}, false, nil, nil, Orphan, RuleApacheGone, "set 7"},
-		{"Apache children whose parent died", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{strayKid}, false, nil, nil, Stale, RuleApacheStrays, "PID 600 apache2"},
+		{"Apache children whose parent died", apacheSet(early, Semaphore{PID: 90}), nil, []*Process{strayKid}, false, nil, nil, Live, RuleApacheStrays, "PID 600 apache2"},
+		// Round 3's c02: inside the container its running Apache is in
+		// plain view: its sets are live, not merely "not visible".
+		{"a running Apache's set from inside its container", apacheSet(parentStart, Semaphore{PID: 90}), nil, []*Process{parent, kid}, true, nil, nil, Live, RuleApacheInstance, "was launched"},
 		{"Apache's set from a nested PID namespace", apacheSet(early, Semaphore{PID: 90}), nil, nil, true, nil, nil, Stale, RuleNotVisible, "nothing is called orphan from here"},
 		{"Apache's shape but the owner is not Apache's User", func() Set { s := apacheSet(early, Semaphore{PID: 90}); s.UID = 1000; return s }(), nil, []*Process{sshd}, false, nil, nil, Stale, RuleHolders, "user root (init, sshd)"},
 	}

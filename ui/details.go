@@ -96,7 +96,7 @@ func setDetails(st *Styles, s *ipc.Set, now time.Time, width int, cmds shellCmds
 		{"zcount", "tasks now waiting for the value to become zero"},
 		{"last semop", "otime: when a process last did semop on the set"},
 		{"last change", "ctime: when the set was created or its value/owner was set (semctl)"},
-		{"verdict", "LIVE: a running process uses it; ORPHAN: nothing alive can (safe to remove); STALE: its owner still runs processes, check by hand; UNKNOWN: not readable"},
+		{"verdict", "LIVE: a running process uses it; ORPHAN: nothing alive can (safe to remove); STALE: probably leaked, but a process may still use it (the reasons say which), check by hand; UNKNOWN: not readable"},
 	} {
 		for i, l := range wrap(f[1], max(width-16, 20)) {
 			k := ""

@@ -217,7 +217,7 @@ func (d *removeDialog) view(c *Common, auditLog string, width, height int) strin
 		add(st.Dim.Render("Audit log: " + auditLog))
 		add("")
 		if d.stage == dlgConfirmStale {
-			add(st.Warn.Render(fmt.Sprintf("STALE: %s: the owner still runs processes.", textfmt.Plural(d.stale, "set is stale", "sets are stale"))))
+			add(st.Warn.Render(fmt.Sprintf("STALE: %s: probably leaked, but a process may still use them (each set's reasons say which).", textfmt.Plural(d.stale, "set is stale", "sets are stale"))))
 			add(st.Warn.Render("They are probably leaked, but a program may come back to them."))
 			add(st.Bold.Render("y") + " remove the stale sets too   " + st.Bold.Render("any other key") + " cancel (default: No)")
 		} else {

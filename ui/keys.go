@@ -247,7 +247,7 @@ func (m *Model) setsKey(msg tea.KeyPressMsg) tea.Cmd {
 		if n == 0 {
 			m.setStatus("no stale sets shown to mark", false)
 		} else {
-			m.setStatus(fmt.Sprintf("%s marked: x asks twice for stale sets (their owner still runs processes)", textfmt.Plural(n, "stale set", "stale sets")), false)
+			m.setStatus(fmt.Sprintf("%s marked: x asks twice for stale sets (a process may still use them)", textfmt.Plural(n, "stale set", "stale sets")), false)
 		}
 	case key.Matches(msg, k.ClearMarks):
 		if n := t.clearMarks(); n > 0 {
